@@ -1,0 +1,69 @@
+"""Repository-wide test setup: the per-backend ``device`` fixture and seeded RNGs.
+
+Every test that takes ``device`` runs once on ``cpu(0)``, once on the fake accelerator
+(NumPy-backed, so device placement, adoption and transfers are exercised everywhere), and once
+on ``gpu(0)`` when CuPy and a GPU are present. Without a GPU the CuPy run is skipped with the
+reason; ``MINPY_REQUIRE_GPU=1`` turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as mnp
+from minpy.backends import available
+from minpy.testing import fake_device
+
+REQUIRE_GPU = os.environ.get("MINPY_REQUIRE_GPU") == "1"
+
+
+def _gpu_or_skip() -> minpy.Device:
+    ok, why = available("gpu")
+    if not ok:
+        if REQUIRE_GPU:
+            pytest.fail(f"MINPY_REQUIRE_GPU=1 but the GPU backend is unavailable: {why}")
+        pytest.skip(f"CuPy backend unavailable: {why}")
+    return minpy.gpu(0)
+
+
+@pytest.fixture(params=["cpu", "fake", pytest.param("gpu", marks=pytest.mark.gpu)])
+def device(request: pytest.FixtureRequest) -> Iterator[minpy.Device]:
+    """Each available device in turn, made the current context for the test."""
+    if request.param == "cpu":
+        dev = minpy.cpu()
+    elif request.param == "fake":
+        dev = fake_device()
+    else:
+        dev = _gpu_or_skip()
+    mnp.random.seed(0, device=dev)
+    with dev:
+        yield dev
+
+
+@pytest.fixture
+def gpu() -> minpy.Device:
+    """``gpu(0)``, or a skip (a failure under MINPY_REQUIRE_GPU=1)."""
+    return _gpu_or_skip()
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_reset() -> Iterator[None]:
+    random.seed(0)
+    numpy.random.seed(0)
+    mnp.random.seed(0)
+    yield
+    minpy.set_context(minpy.cpu())
+    minpy.set_global_policy("prefer_cupy")
+
+
+@pytest.fixture(autouse=True)
+def _doctest_namespace(doctest_namespace: dict[str, Any]) -> None:
+    doctest_namespace["np"] = mnp
+    doctest_namespace["minpy"] = minpy

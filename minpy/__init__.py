@@ -1,0 +1,50 @@
+"""minpy: NumPy-interface autograd on the CPU (NumPy) and NVIDIA GPUs (CuPy).
+
+Public names only. ``import minpy.numpy as np`` for the array namespace and
+``from minpy.core import grad`` for gradients.
+"""
+
+from __future__ import annotations
+
+from minpy import policy
+from minpy.array import Array, NDArray
+from minpy.context import Context, Device, cpu, current_context, gpu, set_context
+from minpy.errors import (
+    BackendUnavailableError,
+    DeviceMismatchError,
+    FallbackError,
+    GradientError,
+    MissingVJPError,
+    OutOfMemoryError,
+)
+from minpy.policy import (
+    get_global_policy,
+    set_global_policy,
+    use_policy,
+    wrap_policy,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Array",
+    "BackendUnavailableError",
+    "Context",
+    "Device",
+    "DeviceMismatchError",
+    "FallbackError",
+    "GradientError",
+    "MissingVJPError",
+    "NDArray",
+    "OutOfMemoryError",
+    "__version__",
+    "cpu",
+    "current_context",
+    "get_global_policy",
+    "gpu",
+    "policy",
+    "set_context",
+    "set_global_policy",
+    "use_policy",
+    "wrap_policy",
+]

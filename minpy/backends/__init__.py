@@ -1,0 +1,173 @@
+"""The backend protocol and registry.
+
+A backend is one array library (NumPy, CuPy) seen through a small interface: which function
+implements a primitive, how values move to and from the host, how to wait for a device, and
+where its random numbers come from. Backends are created lazily by kind, so importing minpy
+never imports CuPy. Nothing here imports an array library.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from minpy.errors import BackendUnavailableError
+
+if TYPE_CHECKING:
+    from minpy.context import Device
+
+__all__ = [
+    "Backend",
+    "available",
+    "get_backend",
+    "register_backend",
+]
+
+
+class Backend:
+    """Base class of the backends; subclasses set ``name``, ``kind``, ``xp`` and ``array_type``.
+
+    ``overrides`` maps a primitive name to a function that replaces the array module's function
+    of the same name on this backend; only real differences between libraries belong there.
+    """
+
+    name: str = "abstract"
+    kind: str = "abstract"
+    xp: Any = None
+    array_type: type = object
+    overrides: dict[str, Callable[..., Any]] = {}
+    #: a backend whose arrays live in host memory needs no copy to reach NumPy
+    on_host: bool = False
+
+    def __init__(self) -> None:
+        self._missing: set[str] = set()
+
+    # availability ---------------------------------------------------------------------------
+    def available(self) -> tuple[bool, str]:
+        """``(True, "")`` when usable, else ``(False, why and how to fix it)``."""
+        return True, ""
+
+    def device_count(self) -> int:
+        """How many devices of this kind exist."""
+        return 1
+
+    def check_device(self, index: int) -> None:
+        """Raise ``BackendUnavailableError`` unless device ``index`` is usable."""
+        ok, why = self.available()
+        if not ok:
+            raise BackendUnavailableError(why)
+        n = self.device_count()
+        if not 0 <= index < n:
+            raise BackendUnavailableError(
+                f"{self.kind}({index}) does not exist: this machine has {n} {self.kind} "
+                f"device(s); use an index in range({n})"
+            )
+
+    # primitives -----------------------------------------------------------------------------
+    def implementation(
+        self, name: str, default: Callable[..., Any] | None
+    ) -> Callable[..., Any] | None:
+        """The function that runs primitive ``name`` here, or None if this backend lacks it.
+
+        Lookup order: this backend's override, the primitive's own generic implementation,
+        then the array module's function of the same (possibly dotted) name.
+        """
+        if name in self._missing:
+            return None
+        fn = self.overrides.get(name)
+        if fn is not None:
+            return fn
+        if default is not None:
+            return default
+        obj: Any = self.xp
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj if callable(obj) else None
+
+    # data movement --------------------------------------------------------------------------
+    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+        """``value`` (a host value, host array, or this backend's array) on ``device``.
+
+        With ``copy`` the result never shares memory with ``value``.
+        """
+        raise NotImplementedError
+
+    def to_host(self, data: Any) -> Any:
+        """A NumPy array with the contents of this backend's array ``data``."""
+        raise NotImplementedError
+
+    def is_array(self, value: Any) -> bool:
+        """Whether ``value`` is one of this backend's arrays."""
+        return isinstance(value, self.array_type)
+
+    def synchronize(self, device: Device) -> None:
+        """Block until the device has finished its queued work."""
+
+    def random(self, device: Device) -> Any:
+        """The random generator of ``device`` (a ``RandomState``-like object)."""
+        raise NotImplementedError
+
+    def seed(self, device: Device, seed: int | None) -> None:
+        """Reseed the random generator of ``device``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+_factories: dict[str, Callable[[], Backend]] = {}
+_instances: dict[str, Backend] = {}
+_lock = threading.Lock()
+
+
+def register_backend(kind: str, factory: Callable[[], Backend]) -> None:
+    """Make devices of ``kind`` use the backend that ``factory()`` builds (on first use)."""
+    with _lock:
+        _factories[kind] = factory
+        _instances.pop(kind, None)
+
+
+def get_backend(kind: str) -> Backend:
+    """The backend for devices of ``kind`` (``"cpu"``, ``"gpu"``, ...)."""
+    b = _instances.get(kind)
+    if b is not None:
+        return b
+    with _lock:
+        b = _instances.get(kind)
+        if b is None:
+            factory = _factories.get(kind)
+            if factory is None:
+                known = ", ".join(sorted(_factories))
+                raise ValueError(
+                    f"unknown device kind {kind!r}; known kinds are {known}; "
+                    "use minpy.cpu() or minpy.gpu(i)"
+                )
+            b = _instances[kind] = factory()
+    return b
+
+
+def available(kind: str) -> tuple[bool, str]:
+    """Whether devices of ``kind`` can be used here, and if not, why."""
+    try:
+        return get_backend(kind).available()
+    except ValueError as exc:
+        return False, str(exc)
+
+
+def _numpy_backend() -> Backend:
+    from minpy.backends.numpy import NumpyBackend
+
+    return NumpyBackend()
+
+
+def _cupy_backend() -> Backend:
+    from minpy.backends.cupy import CupyBackend
+
+    return CupyBackend()
+
+
+register_backend("cpu", _numpy_backend)
+register_backend("gpu", _cupy_backend)

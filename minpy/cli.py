@@ -1,0 +1,38 @@
+"""The ``minpy`` console script: ``minpy demo`` and ``minpy info``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main"]
+
+
+def _device(name: str):  # type: ignore[no-untyped-def]
+    import minpy
+
+    if name == "cpu":
+        return minpy.cpu()
+    kind, _, index = name.partition(":")
+    if kind == "gpu":
+        return minpy.gpu(int(index or 0))
+    raise SystemExit(f"unknown device {name!r}; use cpu, gpu or gpu:N")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the console script; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="minpy", description="minpy command-line tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="train the seed's softmax classifier on digits")
+    demo.add_argument("--device", default="cpu", help="cpu (default), gpu or gpu:N")
+    demo.add_argument("--epochs", type=int, default=30)
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from minpy.demo import run
+
+        run(epochs=args.epochs, device=_device(args.device))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

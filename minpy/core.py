@@ -1,0 +1,413 @@
+"""Automatic differentiation: ``grad``, ``grad_and_loss`` and friends, and user primitives.
+
+``grad(fun, argnum)`` traces ``fun``: the chosen arguments become traced Arrays, every primitive
+applied to them records a tape node, and the backward pass runs the rules of
+``minpy.numpy.vjps`` from the output back to those arguments. Because the rules are minpy
+operations, a ``grad`` inside another ``grad`` is differentiated too (any order).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy
+
+from minpy import numpy as _namespace
+from minpy.array import Array, Meta, wrap
+from minpy.context import current_context
+from minpy.errors import GradientError
+from minpy.primitive import Primitive, defvjp, defvjp_argnum
+from minpy.tape import Node, active_mask, backward, start_trace, stop_trace
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+__all__ = [
+    "customop",
+    "defvjp",
+    "defvjp_argnum",
+    "grad",
+    "grad_and_loss",
+    "hessian",
+    "jacobian",
+    "primitive",
+    "stop_gradient",
+    "value_and_grad",
+]
+
+Argnum = int | Sequence[int]
+
+# a traced input of an outer grad enters an inner one through this identity
+_enter = Primitive("identity", register=False)
+_enter.defvjp(lambda g, ans, x: g, keep="meta")
+
+
+# --------------------------------------------------------------------------------------------
+# the backward pass over minpy Arrays
+
+
+def _propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
+    prim = node.prim
+    args = node.args
+    kwargs = node.kwargs or {}
+    ans = None if node.ans is None else wrap(node.ans, g._device, node)
+    out = []
+    for argnum, parent in zip(node.argnums, node.parents):
+        if parent.seq >= floor:
+            out.append((parent, prim.rule(argnum)(g, ans, *args, **kwargs)))
+    return out
+
+
+def _add(a: Any, b: Any) -> Any:
+    return np.add(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# tracing inputs and reading outputs
+
+
+class _Leaf:
+    """One traced input: its traced Array and how to hand its gradient back."""
+
+    __slots__ = ("array", "scalar")
+
+    def __init__(self, array: Array, scalar: bool) -> None:
+        self.array = array
+        self.scalar = scalar
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
+    """``x`` with every array or number in it replaced by a traced Array."""
+    if isinstance(x, Array):
+        data, dev = x._data, x._device
+        if data.dtype.kind not in "fc":
+            data = data.astype(numpy.float64)
+        parent = x._node
+        if parent is not None and parent.mask & active_mask():
+            node = Node((parent,), (0,), parent.mask | bit, _enter, (Meta(x),), None, None)
+        else:
+            node = Node((), (), bit)
+        t = wrap(data, dev, node)
+        leaves.append(_Leaf(t, False))
+        return t
+    if isinstance(x, (bool, numpy.bool_)) or x is None or isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"grad: {where} is {type(x).__name__} {_describe(x)}, which cannot be "
+            "differentiated; pass an array or a number, or leave it out of argnum"
+        )
+    if isinstance(x, (int, float, numpy.integer, numpy.floating)):
+        dev = current_context()
+        t = wrap(dev.backend.asarray(float(x), dev, numpy.float64), dev, Node((), (), bit))
+        leaves.append(_Leaf(t, isinstance(x, (int, float))))
+        return t
+    if isinstance(x, numpy.ndarray):
+        return _trace_input(np.array(x), bit, where, leaves)
+    if isinstance(x, dict):
+        return {k: _trace_input(v, bit, f"{where}[{k!r}]", leaves) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        items = [_trace_input(v, bit, f"{where}[{i}]", leaves) for i, v in enumerate(x)]
+        return items if isinstance(x, list) else tuple(items)
+    raise TypeError(
+        f"grad: {where} is {type(x).__name__} {_describe(x)}, which cannot be differentiated; "
+        "pass arrays, numbers, or dicts/lists/tuples of them"
+    )
+
+
+def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
+    """Collect ``(node, seed)`` for each traced Array in the function's output."""
+    if isinstance(out, Array):
+        n = out._node
+        if n is not None and n.mask & bit:
+            roots.append((n, np.ones(out.shape, dtype=out.dtype, device=out.device)))
+        return
+    if isinstance(out, (tuple, list)):
+        for o in out:
+            _roots(o, bit, roots)
+        return
+    if isinstance(out, (int, float, complex, numpy.number, numpy.ndarray)) and not isinstance(
+        out, bool
+    ):
+        return
+    raise TypeError(
+        f"grad: the function returned {type(out).__name__} {_describe(out)}; it must return "
+        "an array or a number (the loss), or a tuple of them"
+    )
+
+
+def _detach(out: Any) -> Any:
+    """The output with nodes of finished traces dropped (outer traces keep theirs)."""
+    if isinstance(out, Array):
+        n = out._node
+        if n is not None and not n.mask & active_mask():
+            return wrap(out._data, out._device)
+        return out
+    if isinstance(out, tuple):
+        return tuple(_detach(o) for o in out)
+    if isinstance(out, list):
+        return [_detach(o) for o in out]
+    return out
+
+
+def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any]) -> Any:
+    """Rebuild the structure of input ``x`` with gradients in place of its arrays."""
+    if isinstance(x, dict):
+        return {k: _gradient_of(v, leaves, grads) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and not isinstance(x, Array):
+        items = [_gradient_of(v, leaves, grads) for v in x]
+        return items if isinstance(x, list) else tuple(items)
+    leaf = next(leaves)
+    t = leaf.array
+    g = grads.get(t._node)  # type: ignore[arg-type]
+    if g is None:
+        g = np.zeros(t.shape, dtype=t.dtype, device=t.device)
+    elif not isinstance(g, Array):
+        g = np.asarray(g, device=t.device)
+    if g.shape != t.shape:
+        g = np.broadcast_to(g, t.shape)
+    if leaf.scalar:
+        return float(g)
+    return g
+
+
+def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[int], bool]:
+    single = isinstance(argnum, (int, numpy.integer)) and not isinstance(argnum, bool)
+    nums = [int(argnum)] if single else list(argnum)  # type: ignore[arg-type]
+    name = getattr(fun, "__name__", "the function")
+    for i in nums:
+        if not isinstance(i, (int, numpy.integer)) or isinstance(i, bool):
+            raise TypeError(f"grad: argnum entries must be ints, got {i!r}; e.g. argnum=[0, 1]")
+        if not -nargs <= i < nargs:
+            raise GradientError(
+                f"grad: argnum {i} is out of range: {name} was called with {nargs} positional "
+                f"argument(s); pass that argument or use argnum in range({nargs})"
+            )
+    return [i % nargs for i in nums], single
+
+
+def _grad_call(
+    fun: Callable[..., Any], argnum: Argnum, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, Any]:
+    nums, single = _argnums(argnum, len(args), fun)
+    bit = start_trace()
+    try:
+        leaves: list[_Leaf] = []
+        traced_args = list(args)
+        for i in dict.fromkeys(nums):
+            traced_args[i] = _trace_input(args[i], bit, f"argument {i}", leaves)
+        out = fun(*traced_args, **kwargs)
+        roots: list[tuple[Node, Any]] = []
+        _roots(out, bit, roots)
+    finally:
+        stop_trace(bit)
+    targets = [leaf.array._node for leaf in leaves]
+    grads = backward(roots, targets, _propagate, _add, release=not active_mask())  # type: ignore[arg-type]
+    it = iter(leaves)
+    per_arg = {i: _gradient_of(args[i], it, grads) for i in dict.fromkeys(nums)}
+    result = per_arg[nums[0]] if single else [per_arg[i] for i in nums]
+    return result, _detach(out)
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+def grad_and_loss(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., tuple[Any, Any]]:
+    """A function returning ``(gradients, value)`` of ``fun`` at its arguments.
+
+    Parameters
+    ----------
+    fun
+        Returns an Array or number (a non-scalar output is seeded with ones, i.e. the gradient
+        of its sum), or a tuple of them (each is seeded).
+    argnum
+        An int: the gradient w.r.t. that positional argument. A list, tuple or range: a list
+        of gradients in that order.
+
+    Returns
+    -------
+    callable
+        Same positional signature as ``fun``. A gradient has the structure of its argument
+        (dicts, lists, tuples); a Python number argument gets a Python float.
+
+    Raises
+    ------
+    TypeError
+        An argument to differentiate is not numeric, or ``fun`` returns something that is not.
+    GradientError
+        ``argnum`` is out of range.
+
+    Examples
+    --------
+    >>> from minpy.core import grad_and_loss
+    >>> grad_and_loss(lambda x, y: x * y, [0, 1])(3.0, 4.0)
+    ([4.0, 3.0], array(12.))
+    """
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return _grad_call(fun, argnum, args, kwargs)
+
+    return wrapped
+
+
+def grad(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., Any]:
+    """A function returning the gradient(s) of ``fun`` (see ``grad_and_loss``).
+
+    Examples
+    --------
+    >>> from minpy.core import grad
+    >>> grad(lambda x: x ** 2)(4)
+    8.0
+    >>> grad(grad(lambda x: x ** 3))(2)
+    12.0
+    """
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return _grad_call(fun, argnum, args, kwargs)[0]
+
+    return wrapped
+
+
+def value_and_grad(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., tuple[Any, Any]]:
+    """A function returning ``(value, gradients)``: ``grad_and_loss`` the other way round.
+
+    Examples
+    --------
+    >>> from minpy.core import value_and_grad
+    >>> value_and_grad(lambda x: 3 * x)(2.0)
+    (array(6.), 3.0)
+    """
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        g, v = _grad_call(fun, argnum, args, kwargs)
+        return v, g
+
+    return wrapped
+
+
+def jacobian(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Array]:
+    """A function returning the Jacobian of ``fun``: shape ``out.shape + x.shape``.
+
+    Built from one reverse pass per output element (fine for small outputs).
+
+    Examples
+    --------
+    >>> import minpy.numpy as _namespace
+    >>> from minpy.core import jacobian
+    >>> jacobian(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> Array:
+        x = np.asarray(args[argnum])
+        out_shape = np.asarray(fun(*args, **kwargs)).shape
+        rows = []
+        size = 1
+        for s in out_shape:
+            size *= s
+        for k in range(size):
+
+            def pick(*a: Any, k: int = k) -> Any:
+                return np.ravel(fun(*a, **kwargs))[k]
+
+            rows.append(np.asarray(grad(pick, argnum)(*args)))
+        jac = np.stack(rows) if rows else np.zeros((0, *x.shape))
+        return np.reshape(jac, (*out_shape, *x.shape))  # type: ignore[no-any-return]
+
+    return wrapped
+
+
+def hessian(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Array]:
+    """A function returning the Hessian of a scalar ``fun``: ``jacobian(grad(fun))``.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> from minpy.core import hessian
+    >>> hessian(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacobian(grad(fun, argnum), argnum)
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` with no gradient flowing back through it.
+
+    Examples
+    --------
+    >>> from minpy.core import grad, stop_gradient
+    >>> grad(lambda x: x * stop_gradient(x))(3.0)
+    3.0
+    """
+    if isinstance(x, Array):
+        return wrap(x._data, x._device)
+    if isinstance(x, (tuple, list)):
+        return type(x)(stop_gradient(v) for v in x)
+    if isinstance(x, dict):
+        return {k: stop_gradient(v) for k, v in x.items()}
+    return x
+
+
+def primitive(fun: Callable[..., Any]) -> Primitive:
+    """Make ``fun`` (which takes and returns raw NumPy/CuPy arrays) a minpy primitive.
+
+    It runs on every backend as written; give it a gradient with ``defvjp``.
+    """
+    prim = Primitive(
+        f"{fun.__module__}.{fun.__qualname__}", impl=fun, register=False, doc=fun.__doc__
+    )
+    prim.__name__ = fun.__name__
+    return prim
+
+
+class CustomOp(Primitive):
+    """A user primitive implemented for one backend, MinPy's ``customop``."""
+
+    def __init__(self, fun: Callable[..., Any], backend: str) -> None:
+        super().__init__(f"{fun.__module__}.{fun.__qualname__}", register=False, doc=fun.__doc__)
+        self.__name__ = fun.__name__
+        self.backend = backend
+        self.def_impl(backend, fun)
+
+    def def_grad(self, func: Callable[..., Callable[[Any], Any]], argnum: int = 0) -> None:
+        """MinPy's form: ``func(ans, *args)`` returns ``g -> gradient``, all raw arrays."""
+        grad_op = Primitive(f"{self.name}.grad{argnum}", register=False)
+        grad_op.def_impl(self.backend, lambda g, ans, *args: func(ans, *args)(g))
+        self.defvjp(lambda g, ans, *args: grad_op(g, ans, *args), argnums=(argnum,))
+
+
+def customop(backend: str = "numpy") -> Callable[[Callable[..., Any]], CustomOp]:
+    """Decorator (MinPy's): ``fun`` works on raw arrays of ``backend`` (``"numpy"``/``"cupy"``).
+
+    On other devices the ``prefer_cupy`` policy runs it through the CPU fallback.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import minpy.numpy as np
+    >>> from minpy.core import customop, grad
+    >>> @customop("numpy")
+    ... def softplus(x):
+    ...     return numpy.log1p(numpy.exp(x))
+    >>> softplus.def_grad(lambda ans, x: lambda g: g / (1 + numpy.exp(-x)))
+    >>> round(float(grad(lambda x: np.sum(softplus(x)))(np.array([0.0]))[0]), 3)
+    0.5
+    """
+    if backend not in ("numpy", "cupy"):
+        raise ValueError(f"customop backend must be 'numpy' or 'cupy', got {backend!r}")
+
+    def deco(fun: Callable[..., Any]) -> CustomOp:
+        return CustomOp(fun, backend)
+
+    return deco

@@ -1,0 +1,298 @@
+"""The NumPy-like namespace: ``import minpy.numpy as np``.
+
+Every public NumPy function is here as a Primitive that runs on its inputs' device; those with
+a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
+operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
+``random``, ``linalg`` and ``fft`` are minpy's own submodules.
+"""
+
+from __future__ import annotations
+
+import builtins as _builtins
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as _numpy
+
+from minpy.array import Array, wrap
+from minpy.context import Device, current_context
+from minpy.numpy._wrapping import wrap_namespace
+from minpy.primitive import Primitive
+
+_OWN = frozenset(
+    {
+        "array",
+        "asarray",
+        "asanyarray",
+        "ascontiguousarray",
+        "concatenate",
+        "stack",
+        "hstack",
+        "vstack",
+        "dstack",
+        "column_stack",
+        "row_stack",
+        "split",
+        "array_split",
+        "hsplit",
+        "vsplit",
+        "dsplit",
+        "atleast_1d",
+        "atleast_2d",
+        "atleast_3d",
+        "ndarray",
+        "append",
+    }
+)
+# From here on NumPy's any, all, sum, max, min, round, abs, divmod, pow and bool shadow
+# Python's builtins in this module; use _builtins.<name> for those.
+_names = wrap_namespace(_numpy, skip=_OWN)
+globals().update(_names)
+
+ndarray = Array
+
+# --------------------------------------------------------------------------------------------
+# primitives that are not NumPy functions: indexing and the helpers of the gradient rules
+
+
+def _setitem(x: Any, key: Any, value: Any) -> Any:
+    y = x.copy()
+    y[key] = value
+    return y
+
+
+def _sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if g.shape != tuple(shape) else g
+
+
+def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
+    raise NotImplementedError("scatter_add needs a backend override")
+
+
+getitem: Primitive = Primitive("getitem", impl=operator.getitem, view=True)
+setitem: Primitive = Primitive("setitem", impl=_setitem)
+sum_to: Primitive = Primitive("sum_to", impl=_sum_to)
+scatter_add: Primitive = Primitive("scatter_add", impl=_scatter_add)
+astype: Primitive = _names.get("astype") or Primitive("astype")
+astype.impl = lambda x, dtype, **kw: x.astype(dtype, **kw)
+_concat: Primitive = Primitive("concatenate", pack=True, doc=_numpy.concatenate.__doc__)
+_stack: Primitive = Primitive("stack", pack=True, doc=_numpy.stack.__doc__)
+# the primitives that the functions below are written in
+expand_dims: Any = _names["expand_dims"]
+ravel: Any = _names["ravel"]
+reshape: Any = _names["reshape"]
+
+# --------------------------------------------------------------------------------------------
+# creation from data
+
+
+def _device_of(device: Device | None, ctx: Device | None) -> Device:
+    from minpy.policy import _as_device
+
+    d = device if device is not None else ctx
+    return current_context() if d is None else _as_device(d)
+
+
+def _holds_array(obj: Any) -> bool:
+    return isinstance(obj, (list, tuple)) and _builtins.any(
+        isinstance(o, Array) or _holds_array(o) for o in obj
+    )
+
+
+def array(
+    object: Any,
+    dtype: Any = None,
+    *,
+    copy: bool = True,
+    ndmin: int = 0,
+    device: Device | None = None,
+    ctx: Device | None = None,
+) -> Array:
+    """An Array from ``object`` on ``device`` (default: the current context).
+
+    Lists of Arrays are stacked (differentiably). See ``numpy.array``.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> np.array([1, 2, 3])
+    array([1, 2, 3])
+    >>> np.array([[1.0, 2.0]], dtype=np.float32).dtype
+    dtype('float32')
+    """
+    target = None if device is None and ctx is None else _device_of(device, ctx)
+    if isinstance(object, Array):
+        x = object if target is None else object.to_device(target)
+        if dtype is not None and x.dtype != _numpy.dtype(dtype):
+            x = x.astype(dtype)
+        elif copy and x is object:
+            x = x.copy()
+        while x.ndim < ndmin:
+            x = expand_dims(x, 0)
+        return x
+    if _holds_array(object):
+        x = stack([array(o, device=target) for o in object])
+        return array(x, dtype, copy=False, ndmin=ndmin)
+    dev = _device_of(device, ctx)
+    host = (
+        _numpy.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
+        if dev.kind == "cpu"
+        else _numpy.asarray(object, dtype=dtype)
+    )
+    if dev.kind == "cpu":
+        return wrap(host, dev)
+    from minpy.policy import adopt
+
+    while host.ndim < ndmin:
+        host = host[None]
+    return wrap(adopt(host, dev, "array"), dev)
+
+
+def asarray(
+    a: Any, dtype: Any = None, *, device: Device | None = None, ctx: Device | None = None
+) -> Array:
+    """``a`` as an Array, without a copy where it already is one. See ``numpy.asarray``.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> x = np.ones(2)
+    >>> np.asarray(x) is x
+    True
+    """
+    return array(a, dtype, copy=False, device=device, ctx=ctx)
+
+
+asanyarray = ascontiguousarray = asarray
+
+# --------------------------------------------------------------------------------------------
+# joining and splitting, written in differentiable primitives
+
+
+def concatenate(arrays: Sequence[Any], axis: int | None = 0, **kwargs: Any) -> Array:
+    """Join arrays along an existing axis (``None``: flattened). See ``numpy.concatenate``."""
+    if axis is None:
+        return _concat(*[ravel(a) for a in arrays], axis=0, **kwargs)  # type: ignore[no-any-return]
+    return _concat(*arrays, axis=axis, **kwargs)  # type: ignore[no-any-return]
+
+
+def stack(arrays: Sequence[Any], axis: int = 0, **kwargs: Any) -> Array:
+    """Join arrays along a new axis. See ``numpy.stack``."""
+    return _stack(*arrays, axis=axis, **kwargs)  # type: ignore[no-any-return]
+
+
+def atleast_1d(*arys: Any) -> Any:
+    """Views with at least one dimension. See ``numpy.atleast_1d``."""
+    res = [a if asarray(a).ndim >= 1 else reshape(a, (1,)) for a in map(asarray, arys)]
+    return res[0] if len(res) == 1 else res
+
+
+def atleast_2d(*arys: Any) -> Any:
+    """Views with at least two dimensions. See ``numpy.atleast_2d``."""
+    res = []
+    for a in map(asarray, arys):
+        res.append(a if a.ndim >= 2 else reshape(a, (1,) * (2 - a.ndim) + a.shape))
+    return res[0] if len(res) == 1 else res
+
+
+def atleast_3d(*arys: Any) -> Any:
+    """Views with at least three dimensions. See ``numpy.atleast_3d``."""
+    res = []
+    for a in map(asarray, arys):
+        if a.ndim == 0:
+            a = reshape(a, (1, 1, 1))
+        elif a.ndim == 1:
+            a = reshape(a, (1, a.shape[0], 1))
+        elif a.ndim == 2:
+            a = reshape(a, a.shape + (1,))
+        res.append(a)
+    return res[0] if len(res) == 1 else res
+
+
+def hstack(tup: Sequence[Any], **kwargs: Any) -> Array:
+    """Stack horizontally. See ``numpy.hstack``."""
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, axis=0 if arrs and arrs[0].ndim == 1 else 1, **kwargs)
+
+
+def vstack(tup: Sequence[Any], **kwargs: Any) -> Array:
+    """Stack vertically. See ``numpy.vstack``."""
+    return concatenate([atleast_2d(a) for a in tup], axis=0, **kwargs)
+
+
+row_stack = vstack
+
+
+def dstack(tup: Sequence[Any]) -> Array:
+    """Stack along the third axis. See ``numpy.dstack``."""
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def column_stack(tup: Sequence[Any]) -> Array:
+    """Stack 1-D arrays as columns. See ``numpy.column_stack``."""
+    cols = []
+    for a in map(asarray, tup):
+        cols.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+    return concatenate(cols, axis=1)
+
+
+def append(arr: Any, values: Any, axis: int | None = None) -> Array:
+    """Append values to the end of an array. See ``numpy.append``."""
+    return concatenate([asarray(arr), asarray(values)], axis=axis)
+
+
+def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
+    """Split into sub-arrays, sections may differ in size. See ``numpy.array_split``."""
+    a = asarray(ary)
+    n = a.shape[axis]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        if k <= 0:
+            raise ValueError(f"array_split: number of sections must be > 0, got {k!r}")
+        q, r = _builtins.divmod(n, k)
+        bounds = [0]
+        for i in range(k):
+            bounds.append(bounds[-1] + q + (1 if i < r else 0))
+    else:
+        bounds = [0, *[int(i) for i in indices_or_sections], n]
+    pre = (slice(None),) * (axis % a.ndim)
+    return [a[pre + (slice(lo, hi),)] for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
+    """Split into equal sub-arrays. See ``numpy.split``."""
+    a = asarray(ary)
+    if isinstance(indices_or_sections, int) and a.shape[axis] % indices_or_sections:
+        raise ValueError(
+            f"split: an axis of length {a.shape[axis]} does not divide into "
+            f"{indices_or_sections!r} equal sections; use np.array_split"
+        )
+    return array_split(a, indices_or_sections, axis)
+
+
+def hsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
+    """Split horizontally. See ``numpy.hsplit``."""
+    a = asarray(ary)
+    return split(a, indices_or_sections, 1 if a.ndim > 1 else 0)
+
+
+def vsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
+    """Split vertically. See ``numpy.vsplit``."""
+    return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
+    """Split along the third axis. See ``numpy.dsplit``."""
+    return split(ary, indices_or_sections, 2)
+
+
+from minpy.numpy import fft, linalg, random, vjps  # noqa: E402, F401  (built on the names above)
+
+__all__ = sorted({n for n in _names if not n.startswith("_")} | _OWN | {"fft", "linalg", "random"})

@@ -1,0 +1,686 @@
+"""Policies, the dispatcher, the differentiable CPU fallback, and op statistics.
+
+Every primitive call comes through ``dispatch``: it finds the device of the Array inputs
+(mixing devices raises), asks the active policy for a ``Route`` (which backend function runs,
+whether inputs must be adopted or the call must fall back to NumPy on the CPU), runs it, wraps
+the result and, when an input is traced by an active ``grad``, records a tape node.
+
+Policies (MinPy's names):
+
+- ``prefer_cupy`` (default): run on the inputs' device; a primitive the device's backend lacks,
+  or refuses with ``NotImplementedError``, runs on the CPU and its result is copied back.
+- ``only_numpy``: run every primitive on the CPU, whatever device holds the inputs.
+- ``only_cupy``: never fall back; raise ``FallbackError`` instead.
+
+Routes are cached per primitive, so the fast path costs two identity checks. Each route
+counts calls, fallbacks and bytes moved; ``stats()`` collects them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numpy
+
+from minpy import primitive as _primitive
+from minpy.array import SAVED, Array, Meta, wrap
+from minpy.backends import Backend, get_backend
+from minpy.context import Device, cpu, current_context
+from minpy.errors import DeviceMismatchError, FallbackError, GradientError
+from minpy.primitive import Primitive
+from minpy.tape import Node, _active
+
+__all__ = [
+    "FallbackWarning",
+    "OnlyCuPyPolicy",
+    "OnlyNumPyPolicy",
+    "OpStats",
+    "Policy",
+    "PreferCuPyPolicy",
+    "adopt",
+    "dispatch",
+    "get_global_policy",
+    "reset_stats",
+    "set_global_policy",
+    "stats",
+    "to_device",
+    "use_policy",
+    "wrap_policy",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FallbackWarning(UserWarning):
+    """A primitive ran on the CPU because the device's backend lacks it."""
+
+
+# --------------------------------------------------------------------------------------------
+# routes and statistics
+
+
+class Route:
+    """How one primitive runs on one device under one policy, with its counters."""
+
+    __slots__ = (
+        "adopt_lists",
+        "array_type",
+        "backend",
+        "bytes_moved",
+        "calls",
+        "device",
+        "fallbacks",
+        "fn",
+        "host_fn",
+        "may_fallback",
+        "name",
+        "plain",
+        "runs_on",
+        "strict",
+    )
+
+    def __init__(
+        self,
+        prim: Primitive,
+        device: Device,
+        fn: Callable[..., Any] | None,
+        host_fn: Callable[..., Any] | None,
+        may_fallback: bool,
+        strict: bool,
+    ) -> None:
+        backend = device.backend
+        self.name = prim.name
+        self.device = device
+        self.backend = backend
+        self.fn = fn  # None: always run host_fn on the CPU
+        self.host_fn = host_fn
+        self.runs_on = backend.name if fn is not None else "numpy"
+        self.plain = fn is not None and device.kind == "cpu"
+        self.may_fallback = may_fallback and host_fn is not None
+        self.strict = strict
+        self.array_type = backend.array_type
+        self.adopt_lists = prim.name in _UFUNC_NAMES
+        self.calls = 0
+        self.fallbacks = 0
+        self.bytes_moved = 0
+
+    def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run on a device that is not the plain CPU: adopt host inputs, or fall back."""
+        if self.fn is None:
+            return self._on_host(args, kwargs)
+        raw = [self._adopt(a) for a in args]
+        try:
+            return self.fn(*raw, **kwargs)
+        except NotImplementedError as exc:
+            if self.strict:
+                raise FallbackError(
+                    f"{self.name}: {self.backend.name} does not support these arguments on "
+                    f"{self.device!r} ({exc}), and the only_cupy policy forbids the CPU "
+                    "fallback; use minpy.set_global_policy('prefer_cupy')"
+                ) from exc
+            if not self.may_fallback:
+                raise
+            return self._on_host(args, kwargs)
+
+    def _adopt(self, a: Any) -> Any:
+        if a.__class__ is Array:
+            return a._data
+        if isinstance(a, numpy.ndarray) or (self.adopt_lists and isinstance(a, list)):
+            host = numpy.asarray(a)
+            self.bytes_moved += host.nbytes
+            return self.backend.asarray(host, self.device)
+        return a
+
+    def _on_host(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.host_fn is None:
+            raise NotImplementedError(f"{self.name}: no implementation on the CPU either")
+        if self.fn is not None or self.may_fallback:
+            self.fallbacks += 1
+            _warn_fallback(self.name, self.device)
+        backend = self.backend
+        host = []
+        for a in args:
+            if a.__class__ is Array:
+                a = backend.to_host(a._data)
+                self.bytes_moved += a.nbytes
+            host.append(a)
+        out = self.host_fn(*host, **kwargs)
+        return self._to_device(out)
+
+    def _to_device(self, out: Any) -> Any:
+        if isinstance(out, (numpy.ndarray, numpy.generic)):
+            self.bytes_moved += out.nbytes
+            return self.backend.asarray(out, self.device, copy=True)
+        if isinstance(out, tuple):
+            items = [self._to_device(o) for o in out]
+            return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
+        return out
+
+
+_routes: list[Route] = []
+_routes_lock = threading.Lock()
+_warned: set[str] = set()
+_UFUNC_NAMES = frozenset(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
+_TRANSFER = Primitive("to_device", register=False)  # a stats row and a tape entry
+
+
+def _warn_fallback(name: str, device: Device) -> None:
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(
+            f"{name}: not available on {device!r}; running it on cpu(0) and copying the result "
+            "back (counted in minpy.policy.stats(); warned once per primitive)",
+            FallbackWarning,
+            stacklevel=4,
+        )
+
+
+class OpStats:
+    """Calls, fallbacks and bytes moved per primitive and backend; prints as a table.
+
+    Examples
+    --------
+    >>> import minpy, minpy.numpy as np
+    >>> minpy.policy.reset_stats()
+    >>> _ = np.exp(np.ones(3))
+    >>> minpy.policy.stats()["exp", "numpy"]["calls"]
+    1
+    """
+
+    def __init__(self, rows: dict[tuple[str, str], dict[str, int]]) -> None:
+        self.rows = rows
+
+    def __getitem__(self, key: tuple[str, str]) -> dict[str, int]:
+        return self.rows[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def total(self, field: str) -> int:
+        """The sum of one counter (``calls``, ``fallbacks``, ``bytes_moved``) over all rows."""
+        return sum(r[field] for r in self.rows.values())
+
+    def __str__(self) -> str:
+        head = ("primitive", "backend", "calls", "fallbacks", "bytes moved")
+        body = [
+            (name, backend, str(r["calls"]), str(r["fallbacks"]), str(r["bytes_moved"]))
+            for (name, backend), r in sorted(self.rows.items())
+        ]
+        widths = [max(len(row[i]) for row in [head, *body]) for i in range(5)]
+        lines = [
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))
+            )
+            for row in [head, *body]
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def stats() -> OpStats:
+    """What ran where since the last ``reset_stats()``: see ``OpStats``."""
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+    with _routes_lock:
+        routes = list(_routes)
+    for r in routes:
+        if not (r.calls or r.bytes_moved):
+            continue
+        row = rows.setdefault((r.name, r.runs_on), {"calls": 0, "fallbacks": 0, "bytes_moved": 0})
+        row["calls"] += r.calls
+        row["fallbacks"] += r.fallbacks
+        row["bytes_moved"] += r.bytes_moved
+    return OpStats(rows)
+
+
+def reset_stats() -> None:
+    """Set every counter of ``stats()`` back to zero."""
+    with _routes_lock:
+        for r in _routes:
+            r.calls = r.fallbacks = r.bytes_moved = 0
+
+
+# --------------------------------------------------------------------------------------------
+# policies
+
+
+class Policy:
+    """Decides, per primitive and device, which backend function runs a call."""
+
+    name = "policy"
+    fallback = True  # may a primitive the device lacks run on the CPU?
+    strict = False  # turn NotImplementedError on the device into FallbackError?
+
+    def decide(self, prim: Primitive, device: Device) -> Route:
+        """The route for ``prim`` on ``device``."""
+        backend = device.backend
+        fn = _implementation(prim, backend)
+        host_fn = fn if device.kind == "cpu" else _implementation(prim, get_backend("cpu"))
+        if fn is None and device.kind == "cpu":
+            raise NotImplementedError(
+                f"{prim.name}: no implementation for {backend.name} on {device!r}; "
+                "register one with Primitive.def_impl"
+            )
+        if fn is None and not self.fallback:
+            raise FallbackError(
+                f"{prim.name}: {backend.name} on {device!r} has no implementation, and the "
+                f"{self.name} policy forbids the CPU fallback; use "
+                "minpy.set_global_policy('prefer_cupy') or move the data with x.to_device(cpu())"
+            )
+        return Route(prim, device, fn, host_fn, self.fallback, self.strict)
+
+    def __repr__(self) -> str:
+        return f"<minpy policy {self.name!r}>"
+
+
+class PreferCuPyPolicy(Policy):
+    """Run on the inputs' device; fall back to NumPy on the CPU where the device cannot."""
+
+    name = "prefer_cupy"
+
+
+class OnlyNumPyPolicy(Policy):
+    """Run every primitive with NumPy on the CPU; results return to the inputs' device."""
+
+    name = "only_numpy"
+
+    def decide(self, prim: Primitive, device: Device) -> Route:
+        if device.kind == "cpu":
+            return super().decide(prim, device)
+        host_fn = _implementation(prim, get_backend("cpu"))
+        return Route(prim, device, None, host_fn, False, False)
+
+
+class OnlyCuPyPolicy(Policy):
+    """Never fall back to the CPU: a primitive the device lacks raises ``FallbackError``."""
+
+    name = "only_cupy"
+    fallback = False
+    strict = True
+
+
+_POLICIES: dict[str, Policy] = {
+    p.name: p for p in (PreferCuPyPolicy(), OnlyNumPyPolicy(), OnlyCuPyPolicy())
+}
+_global_policy: Policy = _POLICIES["prefer_cupy"]
+_policy_override: contextvars.ContextVar[Policy | None] = contextvars.ContextVar(
+    "minpy_policy", default=None
+)
+
+
+def _as_policy(p: str | Policy) -> Policy:
+    if isinstance(p, Policy):
+        return p
+    policy = _POLICIES.get(p) if isinstance(p, str) else None
+    if policy is None:
+        raise ValueError(f"unknown policy {p!r}; use one of {sorted(_POLICIES)} or a Policy")
+    return policy
+
+
+def set_global_policy(policy: str | Policy) -> None:
+    """Make ``policy`` (a name or a ``Policy``) the process-wide policy.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> minpy.set_global_policy("only_numpy")
+    >>> minpy.get_global_policy()
+    <minpy policy 'only_numpy'>
+    >>> minpy.set_global_policy("prefer_cupy")
+    """
+    global _global_policy
+    _global_policy = _as_policy(policy)
+
+
+def get_global_policy() -> Policy:
+    """The policy in force here (a ``use_policy`` block, else the global one)."""
+    return _policy_override.get() or _global_policy
+
+
+@contextmanager
+def use_policy(policy: str | Policy) -> Iterator[Policy]:
+    """Use ``policy`` inside a with-block (this thread or task only)."""
+    p = _as_policy(policy)
+    token = _policy_override.set(p)
+    try:
+        yield p
+    finally:
+        _policy_override.reset(token)
+
+
+def wrap_policy(policy: str | Policy) -> Callable[[F], F]:
+    """Decorator: run the function under ``policy`` (MinPy's ``wrap_policy``)."""
+    p = _as_policy(policy)
+
+    def deco(fun: F) -> F:
+        @functools.wraps(fun)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            with use_policy(p):
+                return fun(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    return deco
+
+
+def _implementation(prim: Primitive, backend: Backend) -> Callable[..., Any] | None:
+    if prim.impls:
+        fn = prim.impls.get(backend.name)
+    else:
+        fn = backend.implementation(prim.name, prim.impl)
+    if fn is not None and prim.pack:
+        packed = fn
+
+        def fn(*arrays: Any, **kwargs: Any) -> Any:
+            return packed(arrays, **kwargs)
+
+    return fn
+
+
+def _route(prim: Primitive, device: Device) -> Route:
+    policy = _policy_override.get() or _global_policy
+    cache = prim._route
+    if cache[0] is policy and cache[1] is device:
+        return cache[2]  # type: ignore[no-any-return]
+    route = policy.decide(prim, device)
+    with _routes_lock:
+        _routes.append(route)
+    prim._route = (policy, device, route)
+    return route
+
+
+# --------------------------------------------------------------------------------------------
+# dispatch
+
+
+def _mismatch(prim: Primitive, a: Device, b: Device) -> DeviceMismatchError:
+    return DeviceMismatchError(
+        f"{prim.name}: arrays on {a!r} and {b!r} cannot be combined; "
+        f"move one with x.to_device({a!r})"
+    )
+
+
+def dispatch(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run one primitive call: choose the device and route, run, wrap, record."""
+    device = None
+    mask = 0
+    for a in args:
+        if a.__class__ is Array:
+            d = a._device
+            if d is not device:
+                if device is not None:
+                    raise _mismatch(prim, device, d)
+                device = d
+            n = a._node
+            if n is not None:
+                mask |= n.mask
+    if prim.nested or (kwargs and _special_kwargs(kwargs)):
+        return _dispatch_general(prim, args, kwargs, device, mask)
+    if device is None:
+        device = current_context()
+    route = _route(prim, device)
+    route.calls += 1
+    if route.plain:
+        out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)  # type: ignore[misc]
+    else:
+        out = route.call(args, kwargs)
+    res = wrap(out, device) if out.__class__ is route.array_type else _wrap_result(out, device)
+    if mask and mask & _active.get():
+        _record(prim, args, kwargs, res, mask)
+    return res
+
+
+_primitive.set_dispatcher(dispatch)
+
+
+def _special_kwargs(kwargs: dict[str, Any]) -> bool:
+    if "out" in kwargs or "device" in kwargs or "ctx" in kwargs:
+        return True
+    for v in kwargs.values():
+        if v.__class__ is Array:
+            return True
+    return False
+
+
+def _wrap_result(out: Any, device: Device) -> Any:
+    backend = device.backend
+    if isinstance(out, backend.array_type):
+        return wrap(out, device)
+    if isinstance(out, numpy.generic):
+        return wrap(backend.asarray(out, device), device)
+    if isinstance(out, (tuple, list)) and out and _any_array(out, backend):
+        items = [_wrap_result(o, device) for o in out]
+        if hasattr(out, "_fields"):
+            return type(out)(*items)
+        return tuple(items) if isinstance(out, tuple) else items
+    return out
+
+
+def _any_array(seq: Any, backend: Backend) -> bool:
+    return any(isinstance(o, (backend.array_type, numpy.generic, tuple, list)) for o in seq)
+
+
+def _as_device(value: Any) -> Device:
+    if isinstance(value, Device):
+        return value
+    if isinstance(value, str):
+        kind, _, index = value.partition(":")
+        if kind == "cpu":
+            return cpu()
+        if kind in ("gpu", "cuda"):
+            from minpy.context import gpu
+
+            return gpu(int(index or 0))
+    raise ValueError(f"device={value!r} is not a device; use minpy.cpu() or minpy.gpu(0)")
+
+
+def _dispatch_general(
+    prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], device: Device | None, mask: int
+) -> Any:
+    """The slow path: ``device=``/``ctx=``, ``out=``, Arrays in kwargs or in nested lists."""
+    kwargs = dict(kwargs)
+    want = kwargs.pop("device", None)
+    ctx = kwargs.pop("ctx", None)
+    want = want if want is not None else ctx
+    out = kwargs.pop("out", None)
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    hidden: list[Array] = []
+    for k, v in kwargs.items():
+        if v.__class__ is Array:
+            if device is None:
+                device = v._device
+            elif v._device is not device:
+                raise _mismatch(prim, device, v._device)
+            if v._node is not None and v._node.mask & _active.get():
+                raise GradientError(
+                    f"{prim.name}: the traced array passed as {k}= cannot be differentiated "
+                    "through a keyword argument; pass it positionally"
+                )
+            kwargs[k] = v._data
+    if prim.nested:
+        args, device = _unnest(prim, args, device, hidden)
+    if want is not None:
+        want = _as_device(want)
+        if device is not None and device is not want:
+            raise _mismatch(prim, device, want)
+        device = want
+    if device is None:
+        device = current_context()
+    route = _route(prim, device)
+    route.calls += 1
+    traced = bool(mask and mask & _active.get())
+    out_traced = out.__class__ is Array and out._node is not None
+    if out is not None and out.__class__ is not Array:
+        raise TypeError(f"{prim.name}: out= must be a minpy Array, got {type(out).__name__}")
+    if out is not None and out._device is not device:
+        raise _mismatch(prim, device, out._device)
+    if (
+        out is not None
+        and not traced
+        and not out_traced
+        and out._base is not SAVED
+        and route.fn is not None
+    ):
+        kw = dict(kwargs, out=out._data)
+        if route.plain:
+            route.fn(*[a._data if a.__class__ is Array else a for a in args], **kw)  # type: ignore[misc]
+        else:
+            route.call(args, kw)
+        return out
+    if route.plain:
+        raw_out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)  # type: ignore[misc]
+    else:
+        raw_out = route.call(args, kwargs)
+    res = _wrap_result(raw_out, device)
+    if traced:
+        _record(prim, args, kwargs, res, mask)
+    if hidden:
+        _record_hidden(prim, hidden, res)
+    if out is None:
+        return res
+    if res.dtype != out.dtype:
+        if not numpy.can_cast(res.dtype, out.dtype, "same_kind"):
+            raise TypeError(
+                f"{prim.name}: cannot write the {res.dtype} result into out= of dtype "
+                f"{out.dtype} (NumPy's same_kind rule); cast first with .astype()"
+            )
+        res = res.astype(out.dtype)
+    out._assign(res, prim.name)
+    return out
+
+
+def _unnest(
+    prim: Primitive, args: tuple[Any, ...], device: Device | None, hidden: list[Array]
+) -> tuple[tuple[Any, ...], Device | None]:
+    new = []
+    for a in args:
+        if isinstance(a, (list, tuple)) and any(x.__class__ is Array for x in a):
+            items = []
+            for x in a:
+                if x.__class__ is Array:
+                    if device is None:
+                        device = x._device
+                    elif x._device is not device:
+                        raise _mismatch(prim, device, x._device)
+                    if x._node is not None and x._node.mask & _active.get():
+                        hidden.append(x)
+                    x = x._data
+                items.append(x)
+            a = type(a)(items) if isinstance(a, list) else tuple(items)
+        new.append(a)
+    return tuple(new), device
+
+
+def _record_hidden(prim: Primitive, hidden: list[Array], res: Any) -> None:
+    """Traced arrays inside list arguments of a primitive without rules: gradients raise."""
+    mask = 0
+    for h in hidden:
+        mask |= h._node.mask  # type: ignore[union-attr]
+    parents = tuple(h._node for h in hidden if h._node is not None)
+    for r in res if isinstance(res, (tuple, list)) else (res,):
+        if r.__class__ is Array and r._data.dtype.kind in "fc":
+            r._node = Node(parents, tuple(range(len(parents))), mask, _no_rule(prim.name))
+
+
+_no_rules: dict[str, Primitive] = {}
+
+
+def _no_rule(name: str) -> Primitive:
+    """A rule-less stand-in named like ``name``: any gradient reaching it raises."""
+    p = _no_rules.get(name)
+    if p is None:
+        p = _no_rules[name] = Primitive(name, register=False)
+        p.keep = "meta"
+    return p
+
+
+def _record(
+    prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], res: Any, mask: int
+) -> None:
+    """Give ``res`` a tape node that links it to the traced Arrays among ``args``."""
+    if res.__class__ is not Array:
+        if isinstance(res, (tuple, list)):
+            # multi-output primitives carry no rules: a gradient reaching them raises
+            for r in res:
+                _record(_no_rule(prim.name), args, kwargs, r, mask)
+        return
+    data = res._data
+    if data.dtype.kind not in "fc":
+        return
+    parents = []
+    argnums = []
+    for i, a in enumerate(args):
+        if a.__class__ is Array:
+            n = a._node
+            if n is not None:
+                parents.append(n)
+                argnums.append(i)
+    keep = prim.keep
+    if keep == "all" or keep == "args":
+        saved = args
+        for a in args:
+            # an untraced input saved for the backward pass must not be written in place later
+            if a.__class__ is Array and a._node is None and a._base is None:
+                a._base = SAVED
+    else:
+        saved = tuple([Meta(a) if a.__class__ is Array else a for a in args])
+    ans = data if keep == "all" or keep == "ans" else None
+    res._node = Node(tuple(parents), tuple(argnums), mask, prim, saved, kwargs, ans)
+    if prim.view and getattr(data, "base", None) is not None:
+        res._base = args[0]
+
+
+# --------------------------------------------------------------------------------------------
+# data movement
+
+
+def adopt(value: Any, device: Device, op: str) -> Any:
+    """A host value (list, NumPy array) as a raw array on ``device``; counted as adoption."""
+    if not isinstance(value, (list, tuple, numpy.ndarray, numpy.generic)):
+        return value
+    host = numpy.asarray(value)
+    route = _route(_ADOPT, device)
+    route.calls += 1
+    route.bytes_moved += host.nbytes
+    return device.backend.asarray(host, device)
+
+
+_ADOPT = Primitive("adopt", impl=lambda x: x, register=False)
+
+
+def to_device(x: Array, device: Device) -> Array:
+    """Copy ``x`` to ``device``, counting the bytes; differentiable."""
+    if not isinstance(device, Device):
+        raise TypeError(f"to_device expects a device such as minpy.gpu(0), got {device!r}")
+    src = x._device
+    data = x._data
+    if src.kind == device.kind and src.backend is device.backend and src.kind != "cpu":
+        moved = device.backend.asarray(data, device, copy=True)
+    else:
+        moved = device.backend.asarray(src.backend.to_host(data), device, copy=True)
+    route = _route(_TRANSFER, device)
+    route.calls += 1
+    route.bytes_moved += data.nbytes
+    res = wrap(moved, device)
+    n = x._node
+    if n is not None and n.mask & _active.get():
+        _record(_TRANSFER, (x,), {"device": device}, res, n.mask)
+    return res
+
+
+_TRANSFER.impl = lambda x, device=None: x
+_TRANSFER.defvjp(lambda g, ans, x, device: g.to_device(x.device), keep="meta")

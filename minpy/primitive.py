@@ -1,0 +1,180 @@
+"""Primitives and their registry. Imports neither NumPy nor CuPy.
+
+A primitive is an operation known by its NumPy name (``"exp"``, ``"linalg.inv"``). By default it
+runs as the array module's function of that name on whatever backend holds its inputs; a
+generic ``impl`` (written against array methods) or a backend's override replaces that only
+where spellings really differ. Each positional argument may have one vector-Jacobian rule,
+``rule(g, ans, *args, **kwargs) -> gradient``, written in minpy operations so that it runs on
+any device and can itself be differentiated.
+
+Calling a primitive hands it to the dispatcher that the policy layer installs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from minpy.errors import MissingVJPError
+
+__all__ = ["KEEP", "Primitive", "defvjp", "defvjp_argnum", "registry"]
+
+Rule = Callable[..., Any]
+#: what a recorded node keeps for the rules: inputs and output ("all"), inputs only ("args"),
+#: the output and the inputs' shapes ("ans"), or only the inputs' shapes ("meta")
+KEEP = ("all", "args", "ans", "meta")
+
+registry: dict[str, Primitive] = {}
+
+
+def _no_dispatcher(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    raise RuntimeError(f"{prim.name}: no dispatcher is installed; import minpy first")
+
+
+_dispatch: Callable[[Primitive, tuple[Any, ...], dict[str, Any]], Any] = _no_dispatcher
+
+
+def set_dispatcher(fn: Callable[[Primitive, tuple[Any, ...], dict[str, Any]], Any]) -> None:
+    """Install the function that runs primitive calls (the policy layer does this)."""
+    global _dispatch
+    _dispatch = fn
+
+
+class Primitive:
+    """An operation with per-backend implementations and one VJP rule per argument.
+
+    Parameters
+    ----------
+    name
+        The NumPy name, dotted for submodules (``"linalg.inv"``).
+    impl
+        A generic implementation used on every backend instead of ``xp.<name>``.
+    pack
+        The backend function takes the positional arrays as one sequence
+        (``concatenate(arrays, axis)``) while the primitive takes them as ``*args``.
+    view
+        The result may share memory with the first argument (a view).
+    nested
+        Arrays may hide inside list or tuple arguments (slower dispatch; not differentiable).
+    creation
+        Accepts ``device=``/``ctx=`` to choose where the result is created.
+    register
+        Enter it in ``registry`` under ``name`` (internal helpers opt out).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        impl: Callable[..., Any] | None = None,
+        *,
+        pack: bool = False,
+        view: bool = False,
+        nested: bool = False,
+        creation: bool = False,
+        doc: str | None = None,
+        register: bool = True,
+    ) -> None:
+        self.name = name
+        self.impl = impl
+        self.impls: dict[str, Callable[..., Any]] = {}
+        self.vjps: list[Rule | None] = []
+        self.vjp_argnum: Rule | None = None  # one rule for every argument: rule(argnum, g, ...)
+        self.keep = "all"
+        self.pack = pack
+        self.view = view
+        self.nested = nested
+        self.creation = creation
+        self.__name__ = name.rsplit(".", 1)[-1]
+        self.__qualname__ = self.__name__
+        self.__doc__ = doc
+        # (policy, device, route) of the last call: the dispatcher's one-entry cache
+        self._route: tuple[Any, Any, Any] = (None, None, None)
+        if register:
+            registry[name] = self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _dispatch(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<minpy primitive {self.name!r}>"
+
+    def def_impl(self, backend: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """Run ``fn`` on raw arrays of backend ``backend`` (``"numpy"``, ``"cupy"``).
+
+        Once a primitive has any per-backend implementation, backends without one fall back
+        to the CPU under the ``prefer_cupy`` policy.
+        """
+        self.impls[backend] = fn
+        return fn
+
+    def defvjp(
+        self, *rules: Rule | None, argnums: tuple[int, ...] | None = None, keep: str | None = None
+    ) -> None:
+        """Set the VJP rules for positional arguments ``argnums`` (default 0, 1, ...)."""
+        argnums = tuple(range(len(rules))) if argnums is None else tuple(argnums)
+        if len(argnums) != len(rules):
+            raise ValueError(
+                f"defvjp({self.name!r}): {len(rules)} rules for argnums {argnums!r}; "
+                "give one rule per argnum"
+            )
+        for i, rule in zip(argnums, rules):
+            if i < 0:
+                raise ValueError(f"defvjp({self.name!r}): argnum must be >= 0, got {i!r}")
+            while len(self.vjps) <= i:
+                self.vjps.append(None)
+            self.vjps[i] = rule
+        if keep is not None:
+            if keep not in KEEP:
+                raise ValueError(f"defvjp({self.name!r}): keep={keep!r}; use one of {KEEP}")
+            self.keep = keep
+
+    def rule(self, argnum: int) -> Rule:
+        """The VJP rule for ``argnum``; raises ``MissingVJPError`` naming the primitive."""
+        vjps = self.vjps
+        r = vjps[argnum] if argnum < len(vjps) else None
+        if r is None and self.vjp_argnum is not None:
+            return functools.partial(self.vjp_argnum, argnum)
+        if r is None:
+            raise MissingVJPError(
+                f"no gradient rule for {self.name!r} (argument {argnum}); "
+                "define one with minpy.core.defvjp"
+            )
+        return r
+
+    @property
+    def differentiable(self) -> bool:
+        """Whether any argument has a rule."""
+        return self.vjp_argnum is not None or any(r is not None for r in self.vjps)
+
+
+def defvjp(
+    prim: Primitive,
+    *rules: Rule | None,
+    argnums: tuple[int, ...] | None = None,
+    keep: str | None = None,
+) -> None:
+    """Set the VJP rules of ``prim``: ``rule(g, ans, *args, **kwargs) -> gradient``.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> from minpy.core import defvjp, grad, primitive
+    >>> @primitive
+    ... def cube(x):
+    ...     return x * x * x
+    >>> defvjp(cube, lambda g, ans, x: 3 * g * x * x)
+    >>> float(grad(cube)(2.0))
+    12.0
+    """
+    prim.defvjp(*rules, argnums=argnums, keep=keep)
+
+
+def defvjp_argnum(prim: Primitive, rule: Rule, keep: str | None = None) -> None:
+    """Give ``prim`` one rule for every argument: ``rule(argnum, g, ans, *args, **kwargs)``.
+
+    For primitives that take any number of arrays (``concatenate``, ``einsum``).
+    """
+    prim.vjp_argnum = rule
+    if keep is not None:
+        prim.defvjp(keep=keep)

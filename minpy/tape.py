@@ -1,0 +1,134 @@
+"""Tracing and the backward pass. Imports neither NumPy nor CuPy.
+
+While ``grad`` runs, every operation whose inputs depend on a traced value records a ``Node``:
+the primitive, what its rule needs, and the nodes of its traced inputs. Nodes are numbered in
+creation order, so a node's inputs always have smaller numbers; walking nodes from the highest
+number down is a valid reverse topological order, and nodes older than the oldest target can
+be skipped outright.
+
+Each active trace owns one bit. A node carries the bits of every trace it depends on, and an
+operation is recorded only if it depends on a trace that is still active. So the backward pass
+of a first-order gradient records nothing, while the backward pass of an inner ``grad`` inside
+an outer one is recorded for the outer trace (higher-order gradients). The active bits live in
+a ``ContextVar``: threads and async tasks trace independently.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import heapq
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = ["Node", "active_mask", "backward", "start_trace", "stop_trace"]
+
+_counter = itertools.count(1)
+_active: contextvars.ContextVar[int] = contextvars.ContextVar("minpy_active_traces", default=0)
+
+
+class Node:
+    """One recorded operation (or a leaf: a traced input, with no parents).
+
+    ``parents[i]`` is the node of positional argument ``argnums[i]``; ``prim``, ``args``,
+    ``kwargs`` and ``ans`` are what the layer above needs to evaluate the rules, and are
+    released once the node has been used by a backward pass that records nothing.
+    """
+
+    __slots__ = ("ans", "argnums", "args", "kwargs", "mask", "parents", "prim", "seq")
+
+    def __init__(
+        self,
+        parents: tuple[Node, ...],
+        argnums: tuple[int, ...],
+        mask: int,
+        prim: Any = None,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        ans: Any = None,
+    ) -> None:
+        self.parents = parents
+        self.argnums = argnums
+        self.mask = mask
+        self.prim = prim
+        self.args = args
+        self.kwargs = kwargs
+        self.ans = ans
+        self.seq = next(_counter)
+
+    def release(self) -> None:
+        """Drop everything the rules needed; the node can no longer be differentiated."""
+        self.parents = ()
+        self.argnums = ()
+        self.args = ()
+        self.kwargs = None
+        self.ans = None
+
+    def __repr__(self) -> str:
+        name = getattr(self.prim, "name", "leaf")
+        return f"<Node #{self.seq} {name} parents={[p.seq for p in self.parents]}>"
+
+
+def active_mask() -> int:
+    """Bits of the traces active in this thread or task."""
+    return _active.get()
+
+
+def start_trace() -> int:
+    """Open a trace; returns its bit (pass it to ``stop_trace``)."""
+    mask = _active.get()
+    bit = (mask + 1) & ~mask  # lowest free bit: nested traces get distinct bits
+    _active.set(mask | bit)
+    return bit
+
+
+def stop_trace(bit: int) -> None:
+    """Close the trace that owns ``bit``; values depending only on it stop being recorded."""
+    _active.set(_active.get() & ~bit)
+
+
+Propagate = Callable[[Node, Any, int], Iterable[tuple[Node, Any]]]
+
+
+def backward(
+    roots: Iterable[tuple[Node, Any]],
+    targets: Iterable[Node],
+    propagate: Propagate,
+    add: Callable[[Any, Any], Any],
+    release: bool,
+) -> dict[Node, Any]:
+    """Push the seed gradients of ``roots`` back to ``targets``; returns ``{target: grad}``.
+
+    ``propagate(node, g, floor)`` yields ``(parent, gradient)`` pairs for the node's traced
+    inputs numbered at least ``floor`` (older ones cannot lead to a target);
+    ``add`` sums two gradients. With ``release``, each node drops what it held once used, so
+    memory is given back while the pass runs (only safe when nothing records the pass).
+    """
+    target_set = set(targets)
+    if not target_set:
+        return {}
+    floor = min(t.seq for t in target_set)
+    grads: dict[Node, Any] = {}
+    heap: list[tuple[int, Node]] = []
+    for node, g in roots:
+        if node.seq < floor:
+            continue
+        if node in grads:
+            grads[node] = add(grads[node], g)
+        else:
+            grads[node] = g
+            heapq.heappush(heap, (-node.seq, node))
+    while heap:
+        node = heapq.heappop(heap)[1]
+        if node in target_set:
+            continue  # targets are where the walk stops; their gradient stays in grads
+        g = grads.pop(node)
+        for parent, pg in propagate(node, g, floor):
+            if parent in grads:
+                grads[parent] = add(grads[parent], pg)
+            else:
+                grads[parent] = pg
+                heapq.heappush(heap, (-parent.seq, parent))
+        if release:
+            node.release()
+    return {t: grads[t] for t in target_set if t in grads}
