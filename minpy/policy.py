@@ -106,6 +106,7 @@ class Route:
         self.strict = strict
         self.array_type = backend.array_type
         self.adopt_lists = prim.name in _UFUNC_NAMES
+        self.scope = backend.scope(device)
         self.calls = 0
         self.fallbacks = 0
         self.bytes_moved = 0
@@ -114,9 +115,12 @@ class Route:
         """Run on a device that is not the plain CPU: adopt host inputs, or fall back."""
         if self.fn is None:
             return self._on_host(args, kwargs)
-        raw = [self._adopt(a) for a in args]
+        scope = self.scope
         try:
-            return self.fn(*raw, **kwargs)
+            if scope is None:
+                return self.fn(*[self._adopt(a) for a in args], **kwargs)
+            with scope:
+                return self.fn(*[self._adopt(a) for a in args], **kwargs)
         except NotImplementedError as exc:
             if self.strict:
                 raise FallbackError(
@@ -127,6 +131,11 @@ class Route:
             if not self.may_fallback:
                 raise
             return self._on_host(args, kwargs)
+        except Exception as exc:
+            better = self.backend.translate_error(exc, self.device)
+            if better is None:
+                raise
+            raise better from exc
 
     def _adopt(self, a: Any) -> Any:
         if a.__class__ is Array:

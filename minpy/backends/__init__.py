@@ -103,6 +103,14 @@ class Backend:
         """Whether ``value`` is one of this backend's arrays."""
         return isinstance(value, self.array_type)
 
+    def scope(self, device: Device) -> Any:
+        """A context manager that makes ``device`` current for the library, or None."""
+        return None
+
+    def translate_error(self, exc: Exception, device: Device) -> Exception | None:
+        """A clearer exception to raise instead of ``exc`` (e.g. out of memory), or None."""
+        return None
+
     def synchronize(self, device: Device) -> None:
         """Block until the device has finished its queued work."""
 
