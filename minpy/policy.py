@@ -82,6 +82,7 @@ class Route:
         "name",
         "plain",
         "runs_on",
+        "scope",
         "strict",
     )
 
