@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from minpy import policy
 from minpy.array import Array, NDArray
+from minpy.backends.cupy import free_gpu_memory, gpu_memory
 from minpy.context import Context, Device, cpu, current_context, gpu, set_context
 from minpy.errors import (
     BackendUnavailableError,
@@ -40,8 +41,10 @@ __all__ = [
     "__version__",
     "cpu",
     "current_context",
+    "free_gpu_memory",
     "get_global_policy",
     "gpu",
+    "gpu_memory",
     "policy",
     "set_context",
     "set_global_policy",

@@ -26,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="train the seed's softmax classifier on digits")
     demo.add_argument("--device", default="cpu", help="cpu (default), gpu or gpu:N")
     demo.add_argument("--epochs", type=int, default=30)
+    sub.add_parser("info", help="versions, devices found, the active policy, GPU availability")
     args = parser.parse_args(argv)
+    if args.command == "info":
+        from minpy.info import report
+
+        print(report())
     if args.command == "demo":
         from minpy.demo import run
 

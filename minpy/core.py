@@ -9,14 +9,15 @@ operations, a ``grad`` inside another ``grad`` is differentiated too (any order)
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy
 
 from minpy import numpy as _namespace
-from minpy.array import Array, Meta, wrap
-from minpy.context import current_context
+from minpy.array import Array, Meta, _new, wrap
+from minpy.context import cpu, current_context
 from minpy.errors import GradientError
 from minpy.primitive import Primitive, defvjp, defvjp_argnum
 from minpy.tape import Node, active_mask, backward, start_trace, stop_trace
@@ -38,6 +39,7 @@ __all__ = [
 
 Argnum = int | Sequence[int]
 
+_CPU = cpu()
 # a traced input of an outer grad enters an inner one through this identity
 _enter = Primitive("identity", register=False)
 _enter.defvjp(lambda g, ans, x: g, keep="meta")
@@ -49,18 +51,78 @@ _enter.defvjp(lambda g, ans, x: g, keep="meta")
 
 def _propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
     prim = node.prim
+    ans = node.ans
+    if ans is not None:
+        a = _new(Array)
+        a._data = ans
+        a._device = g._device
+        a._node = node
+        a._base = None
+        ans = a
     args = node.args
-    kwargs = node.kwargs or {}
-    ans = None if node.ans is None else wrap(node.ans, g._device, node)
+    kwargs = node.kwargs
+    vjps = prim.vjps
     out = []
     for argnum, parent in zip(node.argnums, node.parents):
         if parent.seq >= floor:
-            out.append((parent, prim.rule(argnum)(g, ans, *args, **kwargs)))
+            rule = vjps[argnum] if argnum < len(vjps) else None
+            if rule is None:
+                rule = prim.rule(argnum)  # the argnum-generic rule, or MissingVJPError
+            if kwargs:
+                out.append((parent, rule(g, ans, *args, **kwargs)))
+            else:
+                out.append((parent, rule(g, ans, *args)))
     return out
 
 
 def _add(a: Any, b: Any) -> Any:
     return np.add(a, b)
+
+
+def _raw(v: Any) -> Any:
+    """A rule's result as a backend array (rules may return Arrays or NumPy scalars)."""
+    if v.__class__ is Array:
+        return v._data
+    if isinstance(v, numpy.generic):
+        return numpy.asarray(v)
+    return v
+
+
+def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
+    """``_propagate`` for passes that record nothing: ``g`` and results are backend arrays.
+
+    On the CPU the rules run on the NumPy arrays themselves (operators cost no dispatch);
+    elsewhere ``g`` is wrapped and the rules run on Arrays as usual.
+    """
+    dev = node.device
+    if dev is not _CPU:
+        pairs = _propagate(node, wrap(g, dev), floor)
+    else:
+        prim = node.prim
+        args = node.args
+        if prim.keep_args:
+            plain = []
+            for a in args:
+                plain.append(a._data if a.__class__ is Array else a)
+            args = tuple(plain)
+        ans = node.ans
+        kwargs = node.kwargs
+        vjps = prim.vjps
+        pairs = []
+        for argnum, parent in zip(node.argnums, node.parents):
+            if parent.seq >= floor:
+                rule = vjps[argnum] if argnum < len(vjps) else None
+                if rule is None:
+                    rule = prim.rule(argnum)
+                if kwargs:
+                    pairs.append((parent, rule(g, ans, *args, **kwargs)))
+                else:
+                    pairs.append((parent, rule(g, ans, *args)))
+    for i, (parent, v) in enumerate(pairs):
+        if v.__class__ is not Array and not isinstance(v, numpy.generic):
+            continue
+        pairs[i] = (parent, _raw(v))
+    return pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,9 +152,9 @@ def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
             data = data.astype(numpy.float64)
         parent = x._node
         if parent is not None and parent.mask & active_mask():
-            node = Node((parent,), (0,), parent.mask | bit, _enter, (Meta(x),), None, None)
+            node = Node((parent,), (0,), parent.mask | bit, _enter, (Meta(x),), None, None, dev)
         else:
-            node = Node((), (), bit)
+            node = Node((), (), bit, device=dev)
         t = wrap(data, dev, node)
         leaves.append(_Leaf(t, False))
         return t
@@ -103,7 +165,8 @@ def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
         )
     if isinstance(x, (int, float, numpy.integer, numpy.floating)):
         dev = current_context()
-        t = wrap(dev.backend.asarray(float(x), dev, numpy.float64), dev, Node((), (), bit))
+        data = dev.backend.asarray(float(x), dev, numpy.float64)
+        t = wrap(data, dev, Node((), (), bit, device=dev))
         leaves.append(_Leaf(t, isinstance(x, (int, float))))
         return t
     if isinstance(x, numpy.ndarray):
@@ -154,12 +217,16 @@ def _detach(out: Any) -> Any:
     return out
 
 
-def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any]) -> Any:
-    """Rebuild the structure of input ``x`` with gradients in place of its arrays."""
+def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: set[int]) -> Any:
+    """Rebuild the structure of input ``x`` with gradients in place of its arrays.
+
+    Two inputs never share one gradient buffer (``x + y`` gives both the same one): the second
+    gets a copy, so updating one gradient in place cannot change another.
+    """
     if isinstance(x, dict):
-        return {k: _gradient_of(v, leaves, grads) for k, v in x.items()}
+        return {k: _gradient_of(v, leaves, grads, seen) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and not isinstance(x, Array):
-        items = [_gradient_of(v, leaves, grads) for v in x]
+        items = [_gradient_of(v, leaves, grads, seen) for v in x]
         return items if isinstance(x, list) else tuple(items)
     leaf = next(leaves)
     t = leaf.array
@@ -172,6 +239,9 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any]) -> Any
         g = np.broadcast_to(g, t.shape)
     if leaf.scalar:
         return float(g)
+    if id(g._data) in seen or g._data.base is not None:
+        g = np.copy(g)
+    seen.add(id(g._data))
     return g
 
 
@@ -206,9 +276,18 @@ def _grad_call(
     finally:
         stop_trace(bit)
     targets = [leaf.array._node for leaf in leaves]
-    grads = backward(roots, targets, _propagate, _add, release=not active_mask())  # type: ignore[arg-type]
+    if active_mask():
+        # an outer trace is active: the pass itself is recorded, on Arrays
+        grads = backward(roots, targets, _propagate, _add, release=False)  # type: ignore[arg-type]
+    else:
+        with _CPU:  # rules run on raw arrays; anything they create without a device is host data
+            raw_roots = [(n, seed._data) for n, seed in roots]
+            grads = backward(raw_roots, targets, _propagate_raw, operator.add, release=True)  # type: ignore[arg-type]
+        for node, g in grads.items():
+            grads[node] = wrap(_raw(g), node.device)
     it = iter(leaves)
-    per_arg = {i: _gradient_of(args[i], it, grads) for i in dict.fromkeys(nums)}
+    seen: set[int] = set()
+    per_arg = {i: _gradient_of(args[i], it, grads, seen) for i in dict.fromkeys(nums)}
     result = per_arg[nums[0]] if single else [per_arg[i] for i in nums]
     return result, _detach(out)
 

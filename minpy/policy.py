@@ -30,7 +30,9 @@ import numpy
 
 from minpy import primitive as _primitive
 from minpy.array import SAVED, Array, Meta, wrap
+from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
+from minpy import context as _context
 from minpy.context import Device, cpu, current_context
 from minpy.errors import DeviceMismatchError, FallbackError, GradientError
 from minpy.primitive import Primitive
@@ -423,8 +425,12 @@ def _mismatch(prim: Primitive, a: Device, b: Device) -> DeviceMismatchError:
     )
 
 
-def dispatch(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run one primitive call: choose the device and route, run, wrap, record."""
+def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
+    """Run one primitive call: choose the device and route, run, wrap, record.
+
+    Installed as ``Primitive.__call__``. This is the hot path of every operation: the common
+    case (CPU, no ``out=``/``device=``, route cached) avoids every call it can.
+    """
     device = None
     mask = 0
     for a in args:
@@ -440,14 +446,36 @@ def dispatch(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     if prim.nested or (kwargs and _special_kwargs(kwargs)):
         return _dispatch_general(prim, args, kwargs, device, mask)
     if device is None:
-        device = current_context()
-    route = _route(prim, device)
+        stack = _context._stack.get()
+        device = stack[-1] if stack else _context._default
+    cache = prim._route
+    if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
+        route = cache[2]
+    else:
+        route = _route(prim, device)
     route.calls += 1
     if route.plain:
-        out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)  # type: ignore[misc]
+        if len(args) == 1:
+            a = args[0]
+            raw = a._data if a.__class__ is Array else a
+            out = route.fn(raw, **kwargs) if kwargs else route.fn(raw)
+        elif len(args) == 2:
+            a, b = args
+            ra = a._data if a.__class__ is Array else a
+            rb = b._data if b.__class__ is Array else b
+            out = route.fn(ra, rb, **kwargs) if kwargs else route.fn(ra, rb)
+        else:
+            out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)
     else:
         out = route.call(args, kwargs)
-    res = wrap(out, device) if out.__class__ is route.array_type else _wrap_result(out, device)
+    if out.__class__ is route.array_type:
+        res = _new(Array)
+        res._data = out
+        res._device = device
+        res._node = None
+        res._base = None
+    else:
+        res = _wrap_result(out, device)
     if mask and mask & _active.get():
         _record(prim, args, kwargs, res, mask)
     return res
@@ -603,7 +631,9 @@ def _record_hidden(prim: Primitive, hidden: list[Array], res: Any) -> None:
     parents = tuple(h._node for h in hidden if h._node is not None)
     for r in res if isinstance(res, (tuple, list)) else (res,):
         if r.__class__ is Array and r._data.dtype.kind in "fc":
-            r._node = Node(parents, tuple(range(len(parents))), mask, _no_rule(prim.name))
+            r._node = Node(
+                parents, tuple(range(len(parents))), mask, _no_rule(prim.name), device=r._device
+            )
 
 
 _no_rules: dict[str, Primitive] = {}
@@ -614,7 +644,7 @@ def _no_rule(name: str) -> Primitive:
     p = _no_rules.get(name)
     if p is None:
         p = _no_rules[name] = Primitive(name, register=False)
-        p.keep = "meta"
+        p.defvjp(keep="meta")
     return p
 
 
@@ -631,27 +661,53 @@ def _record(
     data = res._data
     if data.dtype.kind not in "fc":
         return
-    parents = []
-    argnums = []
-    for i, a in enumerate(args):
-        if a.__class__ is Array:
-            n = a._node
-            if n is not None:
-                parents.append(n)
-                argnums.append(i)
-    keep = prim.keep
-    if keep == "all" or keep == "args":
-        saved = args
-        for a in args:
-            # an untraced input saved for the backward pass must not be written in place later
-            if a.__class__ is Array and a._node is None and a._base is None:
-                a._base = SAVED
+    if len(args) == 1:  # the common unary case: args[0] is the traced Array
+        x = args[0]
+        parents: tuple[Node, ...] = (x._node,)
+        argnums: tuple[int, ...] = _FIRST
+        saved = args if prim.keep_args else (_meta(x),)
     else:
-        saved = tuple([Meta(a) if a.__class__ is Array else a for a in args])
-    ans = data if keep == "all" or keep == "ans" else None
-    res._node = Node(tuple(parents), tuple(argnums), mask, prim, saved, kwargs, ans)
+        plist = []
+        nums = []
+        i = 0
+        for a in args:
+            if a.__class__ is Array:
+                n = a._node
+                if n is not None:
+                    plist.append(n)
+                    nums.append(i)
+                elif prim.keep_args and a._base is None:
+                    # an untraced input saved for backward must not be written in place later
+                    a._base = SAVED
+            i += 1
+        parents = tuple(plist)
+        argnums = tuple(nums)
+        saved = args if prim.keep_args else _metas(args)
+    res._node = Node(
+        parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
+    )
     if prim.view and getattr(data, "base", None) is not None:
         res._base = args[0]
+
+
+_FIRST = (0,)
+
+
+def _meta(a: Any) -> Any:
+    if a.__class__ is not Array:
+        return a
+    m = _new(Meta)
+    m.shape = a._data.shape
+    m.dtype = a._data.dtype
+    m.device = a._device
+    return m
+
+
+def _metas(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    out = []
+    for a in args:
+        out.append(_meta(a))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------

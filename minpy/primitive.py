@@ -28,17 +28,12 @@ KEEP = ("all", "args", "ans", "meta")
 registry: dict[str, Primitive] = {}
 
 
-def _no_dispatcher(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    raise RuntimeError(f"{prim.name}: no dispatcher is installed; import minpy first")
+def set_dispatcher(fn: Callable[..., Any]) -> None:
+    """Install ``fn(prim, *args, **kwargs)`` as the way primitives run (the policy layer does).
 
-
-_dispatch: Callable[[Primitive, tuple[Any, ...], dict[str, Any]], Any] = _no_dispatcher
-
-
-def set_dispatcher(fn: Callable[[Primitive, tuple[Any, ...], dict[str, Any]], Any]) -> None:
-    """Install the function that runs primitive calls (the policy layer does this)."""
-    global _dispatch
-    _dispatch = fn
+    It becomes ``Primitive.__call__`` itself, so a call costs no extra Python frame.
+    """
+    Primitive.__call__ = fn  # type: ignore[method-assign]
 
 
 class Primitive:
@@ -81,6 +76,8 @@ class Primitive:
         self.vjps: list[Rule | None] = []
         self.vjp_argnum: Rule | None = None  # one rule for every argument: rule(argnum, g, ...)
         self.keep = "all"
+        self.keep_args = True  # derived from keep: does a node hold the inputs themselves?
+        self.keep_ans = True  # ... and the output?
         self.pack = pack
         self.view = view
         self.nested = nested
@@ -94,7 +91,7 @@ class Primitive:
             registry[name] = self
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return _dispatch(self, args, kwargs)
+        raise RuntimeError(f"{self.name}: no dispatcher is installed; import minpy first")
 
     def __repr__(self) -> str:
         return f"<minpy primitive {self.name!r}>"
@@ -128,6 +125,8 @@ class Primitive:
             if keep not in KEEP:
                 raise ValueError(f"defvjp({self.name!r}): keep={keep!r}; use one of {KEEP}")
             self.keep = keep
+            self.keep_args = keep in ("all", "args")
+            self.keep_ans = keep in ("all", "ans")
 
     def rule(self, argnum: int) -> Rule:
         """The VJP rule for ``argnum``; raises ``MissingVJPError`` naming the primitive."""

@@ -31,11 +31,12 @@ class Node:
     """One recorded operation (or a leaf: a traced input, with no parents).
 
     ``parents[i]`` is the node of positional argument ``argnums[i]``; ``prim``, ``args``,
-    ``kwargs`` and ``ans`` are what the layer above needs to evaluate the rules, and are
-    released once the node has been used by a backward pass that records nothing.
+    ``kwargs``, ``ans`` and ``device`` (where the output lives) are what the layer above needs
+    to evaluate the rules, and are released once the node has been used by a backward pass
+    that records nothing.
     """
 
-    __slots__ = ("ans", "argnums", "args", "kwargs", "mask", "parents", "prim", "seq")
+    __slots__ = ("ans", "argnums", "args", "device", "kwargs", "mask", "parents", "prim", "seq")
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class Node:
         args: tuple[Any, ...] = (),
         kwargs: dict[str, Any] | None = None,
         ans: Any = None,
+        device: Any = None,
     ) -> None:
         self.parents = parents
         self.argnums = argnums
@@ -54,6 +56,7 @@ class Node:
         self.args = args
         self.kwargs = kwargs
         self.ans = ans
+        self.device = device
         self.seq = next(_counter)
 
     def release(self) -> None:
@@ -118,8 +121,10 @@ def backward(
         else:
             grads[node] = g
             heapq.heappush(heap, (-node.seq, node))
+    pop = heapq.heappop
+    push = heapq.heappush
     while heap:
-        node = heapq.heappop(heap)[1]
+        node = pop(heap)[1]
         if node in target_set:
             continue  # targets are where the walk stops; their gradient stays in grads
         g = grads.pop(node)
@@ -128,7 +133,8 @@ def backward(
                 grads[parent] = add(grads[parent], pg)
             else:
                 grads[parent] = pg
-                heapq.heappush(heap, (-parent.seq, parent))
+                push(heap, (-parent.seq, parent))
         if release:
-            node.release()
+            node.parents = node.argnums = node.args = ()
+            node.kwargs = node.ans = None
     return {t: grads[t] for t in target_set if t in grads}

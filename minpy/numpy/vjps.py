@@ -482,22 +482,32 @@ def _einsum_parse(subscripts: str, n: int) -> tuple[list[str], str]:
 def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw: Any) -> Any:
     k = argnum - 1
     parts, out = _einsum_parse(subscripts, len(ops))
-    target = parts[k]
-    if len(set(target)) != len(target):
-        raise NotImplementedError(
-            f"einsum: no gradient rule for a repeated index within one operand ({target!r})"
-        )
+    target, x = parts[k], ops[k]
+    size = dict(zip(target, x.shape))
+    letters = "".join(dict.fromkeys(target))  # each letter once, in order
     others = [p for i, p in enumerate(parts) if i != k]
-    present = set(out).union(*others) if others else set(out)
-    kept = "".join(c for c in target if c in present)
-    spec = ",".join([out, *others]) + "->" + kept
-    r = np.einsum(spec, g, *[o for i, o in enumerate(ops) if i != k])
-    if kept != target:
-        shape = [ops[k].shape[i] if c in present else 1 for i, c in enumerate(target)]
-        r = np.broadcast_to(
-            np.reshape(r, [s if c in present else 1 for c, s in zip(target, shape)]), ops[k].shape
-        )
-    return r
+    present = set(out).union(*others)
+    kept = "".join(c for c in letters if c in present)
+    r = np.einsum(",".join([out, *others]) + "->" + kept, g, *[o for i, o in enumerate(ops) if i != k])
+    if kept != letters:  # letters summed within this operand only: broadcast back over them
+        r = np.reshape(r, [size[c] if c in present else 1 for c in letters])
+        r = np.broadcast_to(r, [size[c] for c in letters])
+    if letters == target:
+        return r
+    # a letter repeated within the operand (a diagonal): place r there with identity factors
+    spare = iter(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts)
+    seen: set[str] = set()
+    renamed, eyes, specs = "", [], [letters]
+    for c in target:
+        if c in seen:
+            n = next(spare)
+            renamed += n
+            specs.append(c + n)
+            eyes.append(np.eye(size[c], dtype=g.dtype, device=g.device))
+        else:
+            renamed += c
+            seen.add(c)
+    return np.einsum(",".join(specs) + "->" + renamed, r, *eyes)
 
 
 defvjp_argnum(np.einsum, _einsum_rule, keep="args")
@@ -596,10 +606,17 @@ def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
 
 
 def _pad(g: Any, ans: Any, x: Any, pad_width: Any, mode: str = "constant", **kw: Any) -> Any:
-    if mode != "constant":
-        raise NotImplementedError(f"pad: no gradient rule for mode={mode!r}; use 'constant'")
-    widths = _pad_widths(pad_width, x.ndim)
-    return g[tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))]
+    if mode == "constant":
+        widths = _pad_widths(pad_width, x.ndim)
+        return g[tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))]
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(
+            f"pad: no gradient rule for mode={mode!r}; "
+            "use 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'"
+        )
+    # these modes copy entries of x: pad the positions the same way, then add g back to them
+    where = np.pad(np.reshape(np.arange(x.size, device=g.device), x.shape), pad_width, mode=mode, **kw)
+    return np.reshape(np.scatter_add((x.size,), raw(np.ravel(where)), np.ravel(g)), x.shape)
 
 
 defvjp(np.pad, _pad, keep="meta")
@@ -697,14 +714,17 @@ def _det(g: Any, ans: Any, x: Any) -> Any:
 
 
 def _solve_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1 and a.ndim > 2:  # one vector solved against a stack of matrices
+        gb = np.squeeze(linalg.solve(_swap(a), np.expand_dims(g, -1)), -1)
+        return unbroadcast(gb, b)
     return linalg.solve(_swap(a), g)
 
 
 def _solve_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    gb = linalg.solve(_swap(a), g)
     if b.ndim == 1:
+        gb = np.squeeze(linalg.solve(_swap(a), np.expand_dims(g, -1)), -1)
         return -np.expand_dims(gb, -1) * np.expand_dims(ans, -2)
-    return -np.matmul(gb, _swap(ans))
+    return -np.matmul(linalg.solve(_swap(a), g), _swap(ans))
 
 
 def _norm(

@@ -1,0 +1,540 @@
+"""The CuPy backend: arrays of ``gpu(i)`` are ``cupy.ndarray`` on CUDA device ``i``.
+
+This is the only module in minpy that imports CuPy, and it does so lazily: on the first call
+that needs it (``minpy.gpu(0)``, ``minpy.backends.available("gpu")``), never at
+``import minpy``. What lives here:
+
+- ``CupyBackend``: availability with a reason, device scope (every operation on ``gpu(i)`` runs
+  with CUDA device ``i`` current), host<->device and device<->device copies, ``synchronize``,
+  one random generator per device, and the translation of CuPy's out-of-memory error into
+  ``minpy.OutOfMemoryError``;
+- the overrides for the few primitives whose CuPy spelling differs from NumPy's
+  (``scatter_add``);
+- the memory-pool API re-exported as ``minpy.gpu_memory`` and ``minpy.free_gpu_memory``.
+
+Gradient rules never live here: they are written once, in minpy operations, in
+``minpy.numpy.vjps``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import threading
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from minpy.backends import Backend, get_backend
+from minpy.errors import BackendUnavailableError, OutOfMemoryError
+
+if TYPE_CHECKING:
+    from minpy.context import Device
+
+__all__ = ["CupyBackend", "MemoryInfo", "free_gpu_memory", "gpu_memory"]
+
+INSTALL_HINT = 'pip install "minpy[cuda12]" (CUDA 12) or pip install "minpy[cuda13]" (CUDA 13)'
+
+
+def _import_cupy() -> Any:
+    """Import and return the ``cupy`` module (raises ImportError when it is missing)."""
+    import cupy
+
+    return cupy
+
+
+class _NoArray:
+    """Stands in for ``cupy.ndarray`` while CuPy is not importable (matches nothing)."""
+
+
+# --------------------------------------------------------------------------------------------
+# overrides: only where CuPy really differs from NumPy
+
+# dtypes CuPy's scatter_add (CUDA atomicAdd) supports: int32, uint32, uint64, float16/32/64
+_SCATTER_DTYPES = frozenset("iILQefd")
+
+
+def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
+    import cupy
+    import cupyx
+
+    out = cupy.zeros(shape, dtype=g.dtype)
+    if g.dtype.kind == "c":
+        # atomicAdd has no complex type: add the real and imaginary parts separately
+        re = _scatter_add(shape, key, g.real)
+        im = _scatter_add(shape, key, g.imag)
+        out.real[...] = re
+        out.imag[...] = im
+        return out
+    if g.dtype.char not in _SCATTER_DTYPES:
+        raise NotImplementedError(
+            f"scatter_add: CuPy cannot scatter-add dtype {g.dtype.name!r} on the GPU"
+        )
+    cupyx.scatter_add(out, key, g)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# device scope
+
+
+class _DeviceScope:
+    """Makes CUDA device ``index`` current inside a with-block; re-entrant, per thread."""
+
+    __slots__ = ("_local", "_runtime", "index")
+
+    def __init__(self, index: int, runtime: Any) -> None:
+        self.index = index
+        self._runtime = runtime
+        self._local = threading.local()
+
+    def __enter__(self) -> _DeviceScope:
+        prev = self._runtime.getDevice()
+        if prev != self.index:
+            self._runtime.setDevice(self.index)
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        stack.append(prev)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        prev = self._local.stack.pop()
+        if prev != self.index:
+            self._runtime.setDevice(prev)
+
+
+# --------------------------------------------------------------------------------------------
+# random numbers
+
+
+class _Generator:
+    """A CuPy ``RandomState`` for one device, with NumPy's method names and argument forms.
+
+    Every draw runs with the generator's device current. Where CuPy's ``RandomState`` differs
+    from NumPy's (``choice`` without ``size``, NumPy integers and host arrays as ``a``) the
+    arguments are adapted here.
+    """
+
+    def __init__(self, cupy: Any, scope: Any, seed: int | None = None) -> None:
+        self._cupy = cupy
+        self._scope = scope
+        with scope:
+            self._state = cupy.random.RandomState(seed)
+
+    def seed(self, seed: int | None = None) -> None:
+        with self._scope:
+            self._state.seed(seed)
+
+    def _as_int_or_array(self, a: Any) -> Any:
+        if isinstance(a, self._cupy.ndarray):
+            return a
+        try:
+            return operator.index(a)
+        except TypeError:
+            return self._cupy.asarray(a)
+
+    def rand(self, *size: int) -> Any:
+        with self._scope:
+            return self._state.rand(*size)
+
+    def randn(self, *size: int) -> Any:
+        with self._scope:
+            return self._state.randn(*size)
+
+    def random_sample(self, size: Any = None) -> Any:
+        with self._scope:
+            return self._state.random_sample(size)
+
+    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> Any:
+        with self._scope:
+            return self._state.randint(low, high, size, dtype)
+
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+        with self._scope:
+            return self._state.uniform(low, high, size)
+
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+        with self._scope:
+            return self._state.normal(loc, scale, size)
+
+    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
+        with self._scope:
+            a = self._as_int_or_array(a)
+            if p is not None and not isinstance(p, self._cupy.ndarray):
+                p = self._cupy.asarray(p)
+            if size is None:  # CuPy needs a size; NumPy's default is one sample, unboxed
+                return self._state.choice(a, 1, replace, p)[0]
+            return self._state.choice(a, size, replace, p)
+
+    def permutation(self, x: Any) -> Any:
+        with self._scope:
+            return self._state.permutation(self._as_int_or_array(x))
+
+
+# --------------------------------------------------------------------------------------------
+# the backend
+
+
+class CupyBackend(Backend):
+    """Arrays in GPU memory, computed by CuPy; one ``Device`` per CUDA device."""
+
+    name = "cupy"
+    kind = "gpu"
+    on_host = False
+    overrides = {"scatter_add": _scatter_add}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._status: tuple[bool, str] | None = None
+        self._count = 0
+        self._scopes: dict[int, Any] = {}
+        self._random: dict[int, _Generator] = {}
+        self._lock = threading.Lock()
+        try:
+            cupy = _import_cupy()
+        except ImportError as exc:
+            self._import_error: str | None = str(exc) or type(exc).__name__
+            self.xp = None
+            self.array_type = _NoArray
+        else:
+            self._import_error = None
+            self.xp = cupy
+            self.array_type = cupy.ndarray
+
+    # availability ---------------------------------------------------------------------------
+    def available(self) -> tuple[bool, str]:
+        """``(True, "")`` when CuPy imports and sees a CUDA device, else why not and the fix.
+
+        Examples
+        --------
+        >>> from minpy.backends import get_backend
+        >>> ok, why = get_backend("gpu").available()
+        >>> ok or "gpu" in why
+        True
+        """
+        status = self._status
+        if status is None:
+            status = self._status = self._probe()
+        return status
+
+    def _probe(self) -> tuple[bool, str]:
+        if self._import_error is not None:
+            return False, (
+                f"gpu(0) needs CuPy, which is not installed ({self._import_error}); "
+                f"{INSTALL_HINT}"
+            )
+        cupy = self.xp
+        try:
+            n = int(cupy.cuda.runtime.getDeviceCount())
+        except Exception as exc:  # CUDARuntimeError: no driver, driver too old, no device
+            return False, (
+                f"gpu(0) needs a CUDA device, but CuPy {cupy.__version__} cannot use one: "
+                f"{exc}; check that `nvidia-smi` lists a GPU and that the NVIDIA driver supports "
+                f"CUDA {_cuda_version(_safe(cupy.cuda.runtime.runtimeGetVersion))}, "
+                "or use minpy.cpu()"
+            )
+        if n < 1:
+            return False, (
+                "gpu(0) needs a CUDA device, but CuPy found none; check `nvidia-smi` and "
+                "CUDA_VISIBLE_DEVICES, or use minpy.cpu()"
+            )
+        self._count = n
+        return True, ""
+
+    def device_count(self) -> int:
+        """How many CUDA devices CuPy sees (0 when it cannot use any)."""
+        ok, _ = self.available()
+        return self._count if ok else 0
+
+    def check_device(self, index: int) -> None:
+        """Raise ``BackendUnavailableError`` unless ``gpu(index)`` is usable, saying why."""
+        ok, why = self.available()
+        if not ok:
+            raise BackendUnavailableError(why.replace("gpu(0)", f"gpu({index})", 1))
+        n = self._count
+        if not isinstance(index, int) or not 0 <= index < n:
+            raise BackendUnavailableError(
+                f"gpu({index!r}) does not exist: CuPy sees {n} CUDA device(s), "
+                f"gpu(0) to gpu({n - 1}); use an index in range({n}) "
+                "(and check CUDA_VISIBLE_DEVICES)"
+            )
+
+    # data movement --------------------------------------------------------------------------
+    def scope(self, device: Device) -> Any:
+        """A context manager that makes ``device``'s CUDA device current (None: one GPU)."""
+        if self.device_count() <= 1:
+            return None  # only device 0 exists, so it is always the current one
+        return self._scope(device.index)
+
+    def _scope(self, index: int) -> Any:
+        s = self._scopes.get(index)
+        if s is None:
+            with self._lock:
+                s = self._scopes.get(index)
+                if s is None:
+                    s = self._scopes[index] = _DeviceScope(index, self.xp.cuda.runtime)
+        return s
+
+    def _enter(self, device: Device) -> Any:
+        s = self.scope(device)
+        return contextlib.nullcontext() if s is None else s
+
+    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+        """``value`` as a CuPy array on ``device``: host->device, or a peer copy between GPUs."""
+        cupy = self.xp
+        try:
+            with self._enter(device):
+                if isinstance(value, cupy.ndarray) and value.device.id != device.index:
+                    # never share memory across devices: copy onto this one
+                    value = cupy.copy(value)
+                    copy = False
+                if copy:
+                    return cupy.array(value, dtype=dtype, copy=True)
+                return cupy.asarray(value, dtype=dtype)
+        except cupy.cuda.memory.OutOfMemoryError as exc:
+            raise self._oom(exc, device) from exc
+
+    def to_host(self, data: Any) -> Any:
+        """A NumPy copy of the CuPy array ``data`` (waits for the device)."""
+        if isinstance(data, self.array_type):
+            return self.xp.asnumpy(data)
+        return data
+
+    def synchronize(self, device: Device) -> None:
+        """Block until every kernel queued on ``device`` has finished."""
+        self.xp.cuda.Device(device.index).synchronize()
+
+    # random numbers -------------------------------------------------------------------------
+    def random(self, device: Device) -> Any:
+        """The generator of ``device``: NumPy ``RandomState`` method names, CuPy underneath."""
+        r = self._random.get(device.index)
+        if r is None:
+            with self._lock:
+                r = self._random.get(device.index)
+                if r is None:
+                    r = self._random[device.index] = _Generator(self.xp, self._enter(device))
+        return r
+
+    def seed(self, device: Device, seed: int | None) -> None:
+        """Reseed the generator of ``device``."""
+        self.random(device).seed(seed)
+
+    # errors ---------------------------------------------------------------------------------
+    def translate_error(self, exc: Exception, device: Device) -> Exception | None:
+        """CuPy's out-of-memory errors as ``minpy.OutOfMemoryError``; others unchanged."""
+        if self.xp is None:
+            return None
+        if isinstance(exc, self.xp.cuda.memory.OutOfMemoryError):
+            return self._oom(exc, device)
+        if "cudaErrorMemoryAllocation" in str(exc):
+            return self._oom(exc, device)
+        return None
+
+    def _oom(self, exc: Exception, device: Device) -> OutOfMemoryError:
+        asked = getattr(exc, "_size", None)
+        what = f"{_bytes(asked)} were asked for" if asked is not None else "an allocation failed"
+        try:
+            info = _memory_info(self, device)
+            pool = (
+                f"the memory pool holds {_bytes(info.pool_bytes)} "
+                f"({_bytes(info.used_bytes)} in use, {_bytes(info.cached_bytes)} cached free in "
+                f"{info.free_blocks} blocks); the device has {_bytes(info.device_free_bytes)} "
+                f"free of {_bytes(info.device_total_bytes)}"
+            )
+        except Exception:  # the device may be too broken to answer; the advice still holds
+            pool = "the memory pool could not be queried"
+        return OutOfMemoryError(
+            f"{device!r} is out of memory: {what} ({exc}); {pool}; use a smaller batch or "
+            "smaller arrays, drop references to arrays you no longer need, or release cached "
+            "blocks with minpy.free_gpu_memory()"
+        )
+
+    # introspection (for `minpy info`) -------------------------------------------------------
+    def versions(self) -> dict[str, str]:
+        """Versions of CuPy, the CUDA runtime it was built for, and the installed driver."""
+        if self.xp is None:
+            return {"cupy": f"not installed ({INSTALL_HINT})"}
+        rt = self.xp.cuda.runtime
+        driver = _safe(rt.driverGetVersion)
+        return {
+            "cupy": str(self.xp.__version__),
+            "cuda runtime": _cuda_version(_safe(rt.runtimeGetVersion)),
+            "cuda driver": "none found" if driver in (0, None) else _cuda_version(driver),
+        }
+
+    def device_names(self) -> list[str]:
+        """One line per CUDA device: name, memory, compute capability."""
+        if not self.available()[0]:
+            return []
+        rt = self.xp.cuda.runtime
+        out = []
+        for i in range(self._count):
+            props = rt.getDeviceProperties(i)
+            name = props.get("name", b"?")
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            mem = _bytes(props.get("totalGlobalMem"))
+            cc = f"{props.get('major', '?')}.{props.get('minor', '?')}"
+            out.append(f"gpu({i}): {name}, {mem}, compute capability {cc}")
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# the memory-pool API
+
+
+class MemoryInfo(NamedTuple):
+    """What CuPy's memory pool holds on one device, and what the device itself has free."""
+
+    used_bytes: int  #: bytes in arrays that are alive
+    cached_bytes: int  #: bytes the pool keeps for reuse (freed arrays), not yet returned
+    pool_bytes: int  #: used_bytes + cached_bytes
+    free_blocks: int  #: number of cached blocks
+    device_free_bytes: int  #: free memory on the device as CUDA reports it
+    device_total_bytes: int  #: the device's total memory
+
+
+def _gpu_device(device: Device | int | None) -> Device:
+    from minpy.context import Device, current_context, gpu
+
+    if device is None:
+        cur = current_context()
+        return cur if cur.kind == "gpu" else gpu(0)
+    if isinstance(device, Device):
+        if device.kind != "gpu":
+            raise ValueError(
+                f"the GPU memory pool belongs to gpu(i) devices, got {device!r}; "
+                "pass minpy.gpu(i) or an index"
+            )
+        return gpu(device.index)
+    return gpu(device)
+
+
+def _memory_info(backend: CupyBackend, device: Device) -> MemoryInfo:
+    cupy = backend.xp
+    with backend._enter(device):
+        pool = cupy.get_default_memory_pool()
+        free, total = cupy.cuda.runtime.memGetInfo()
+        return MemoryInfo(
+            used_bytes=int(pool.used_bytes()),
+            cached_bytes=int(pool.free_bytes()),
+            pool_bytes=int(pool.total_bytes()),
+            free_blocks=int(pool.n_free_blocks()),
+            device_free_bytes=int(free),
+            device_total_bytes=int(total),
+        )
+
+
+def _cupy_backend() -> CupyBackend:
+    b = get_backend("gpu")
+    if not isinstance(b, CupyBackend):
+        raise BackendUnavailableError(
+            f"the gpu kind is served by {b!r}, not CuPy; it has no CuPy memory pool"
+        )
+    return b
+
+
+def gpu_memory(device: Device | int | None = None) -> MemoryInfo:
+    """What CuPy's memory pool holds on a GPU: bytes in use, cached free bytes and blocks.
+
+    CuPy keeps freed GPU memory in a pool for reuse, so ``nvidia-smi`` shows more in use than
+    live arrays need; ``cached_bytes`` is that difference. Also available as
+    ``minpy.gpu_memory``.
+
+    Parameters
+    ----------
+    device
+        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
+        (else ``gpu(0)``).
+
+    Returns
+    -------
+    MemoryInfo
+        ``used_bytes``, ``cached_bytes``, ``pool_bytes``, ``free_blocks``,
+        ``device_free_bytes``, ``device_total_bytes``.
+
+    Raises
+    ------
+    BackendUnavailableError
+        No CuPy, no CUDA device, or no such index; the message says which.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> ok, why = minpy.backends.available("gpu")
+    >>> info = minpy.gpu_memory() if ok else None
+    >>> ok == (info is not None)
+    True
+    """
+    dev = _gpu_device(device)
+    return _memory_info(_cupy_backend(), dev)
+
+
+def free_gpu_memory(device: Device | int | None = None) -> int:
+    """Return the cached free blocks of CuPy's pool on a GPU to the driver.
+
+    Arrays still in use are untouched. Useful before handing the GPU to another library, or
+    after an out-of-memory error caused by fragmentation. Also available as
+    ``minpy.free_gpu_memory``.
+
+    Parameters
+    ----------
+    device
+        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
+        (else ``gpu(0)``).
+
+    Returns
+    -------
+    int
+        How many bytes the pool released.
+
+    Raises
+    ------
+    BackendUnavailableError
+        No CuPy, no CUDA device, or no such index.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> ok, why = minpy.backends.available("gpu")
+    >>> released = minpy.free_gpu_memory() if ok else 0
+    >>> released >= 0
+    True
+    """
+    dev = _gpu_device(device)
+    backend = _cupy_backend()
+    with backend._enter(dev):
+        pool = backend.xp.get_default_memory_pool()
+        before = int(pool.total_bytes())
+        pool.free_all_blocks()
+        return before - int(pool.total_bytes())
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _safe(fn: Any) -> Any:
+    """``fn()``, or None when the CUDA call fails (no driver)."""
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+def _cuda_version(v: Any) -> str:
+    """CUDA's integer version (12090) as text ("12.9")."""
+    if not isinstance(v, int) or v <= 0:
+        return "unknown"
+    return f"{v // 1000}.{(v % 1000) // 10}"
+
+
+def _bytes(n: Any) -> str:
+    """A byte count for people: ``1,073,741,824 bytes (1.00 GiB)``."""
+    if n is None:
+        return "? bytes"
+    n = int(n)
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            break
+        size /= 1024
+    return f"{n:,} bytes" if unit == "B" else f"{n:,} bytes ({size:.2f} {unit})"
