@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 
 import numpy
 
+from minpy import context as _context
 from minpy import primitive as _primitive
 from minpy.array import SAVED, Array, Meta, wrap
 from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
-from minpy import context as _context
 from minpy.context import Device, cpu, current_context
 from minpy.errors import DeviceMismatchError, FallbackError, GradientError
 from minpy.primitive import Primitive
