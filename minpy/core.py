@@ -50,20 +50,29 @@ _enter.defvjp(lambda g, ans, x: g, keep="meta")
 
 
 def _propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
+    """The parents' gradients from ``g``, evaluating the rules on Arrays (recordable)."""
     prim = node.prim
+    dev = node.device
     ans = node.ans
     if ans is not None:
-        a = _new(Array)
-        a._data = ans
-        a._device = g._device
-        a._node = node
-        a._base = None
-        ans = a
+        ans = wrap(ans, dev, node)
     args = node.args
+    argnums = node.argnums
+    if prim.keep_args:
+        # the node holds backend arrays; traced ones get their nodes back for higher order
+        array_type = dev.backend.array_type
+        rebuilt = []
+        i = 0
+        for a in args:
+            if isinstance(a, array_type):
+                a = wrap(a, dev, node.parents[argnums.index(i)] if i in argnums else None)
+            rebuilt.append(a)
+            i += 1
+        args = tuple(rebuilt)
     kwargs = node.kwargs
     vjps = prim.vjps
     out = []
-    for argnum, parent in zip(node.argnums, node.parents):
+    for argnum, parent in zip(argnums, node.parents):
         if parent.seq >= floor:
             rule = vjps[argnum] if argnum < len(vjps) else None
             if rule is None:
@@ -100,11 +109,6 @@ def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
     else:
         prim = node.prim
         args = node.args
-        if prim.keep_args:
-            plain = []
-            for a in args:
-                plain.append(a._data if a.__class__ is Array else a)
-            args = tuple(plain)
         ans = node.ans
         kwargs = node.kwargs
         vjps = prim.vjps

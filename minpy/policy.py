@@ -454,20 +454,23 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
     else:
         route = _route(prim, device)
     route.calls += 1
-    if route.plain:
-        if len(args) == 1:
-            a = args[0]
-            raw = a._data if a.__class__ is Array else a
-            out = route.fn(raw, **kwargs) if kwargs else route.fn(raw)
-        elif len(args) == 2:
-            a, b = args
-            ra = a._data if a.__class__ is Array else a
-            rb = b._data if b.__class__ is Array else b
-            out = route.fn(ra, rb, **kwargs) if kwargs else route.fn(ra, rb)
+    try:
+        if route.plain:
+            if len(args) == 1:
+                a = args[0]
+                raw = a._data if a.__class__ is Array else a
+                out = route.fn(raw, **kwargs) if kwargs else route.fn(raw)
+            elif len(args) == 2:
+                a, b = args
+                ra = a._data if a.__class__ is Array else a
+                rb = b._data if b.__class__ is Array else b
+                out = route.fn(ra, rb, **kwargs) if kwargs else route.fn(ra, rb)
+            else:
+                out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)
         else:
-            out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)
-    else:
-        out = route.call(args, kwargs)
+            out = route.call(args, kwargs)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _named(exc, prim) from exc
     if out.__class__ is route.array_type:
         res = _new(Array)
         res._data = out
@@ -482,6 +485,17 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
 
 
 _primitive.set_dispatcher(dispatch)
+
+
+def _named(exc: Exception, prim: Primitive) -> Exception:
+    """``exc`` with the primitive's name in front, so the failing operation is named."""
+    msg = str(exc)
+    if msg.startswith(f"{prim.name}:") or isinstance(exc, (DeviceMismatchError, GradientError)):
+        return exc
+    try:
+        return type(exc)(f"{prim.name}: {msg}")
+    except Exception:
+        return exc
 
 
 def _special_kwargs(kwargs: dict[str, Any]) -> bool:
@@ -661,14 +675,18 @@ def _record(
     data = res._data
     if data.dtype.kind not in "fc":
         return
+    # Nodes keep backend arrays, never the Array objects: an in-place update rebinds an Array
+    # to a new buffer, and what the rules see must stay what the forward pass saw.
     if len(args) == 1:  # the common unary case: args[0] is the traced Array
         x = args[0]
         parents: tuple[Node, ...] = (x._node,)
         argnums: tuple[int, ...] = _FIRST
-        saved = args if prim.keep_args else (_meta(x),)
+        saved: tuple[Any, ...] = (x._data,) if prim.keep_args else (_meta(x),)
     else:
+        keep_args = prim.keep_args
         plist = []
         nums = []
+        items = []
         i = 0
         for a in args:
             if a.__class__ is Array:
@@ -676,13 +694,16 @@ def _record(
                 if n is not None:
                     plist.append(n)
                     nums.append(i)
-                elif prim.keep_args and a._base is None:
+                elif keep_args and a._base is None:
                     # an untraced input saved for backward must not be written in place later
                     a._base = SAVED
+                items.append(a._data if keep_args else _meta(a))
+            else:
+                items.append(a)
             i += 1
         parents = tuple(plist)
         argnums = tuple(nums)
-        saved = args if prim.keep_args else _metas(args)
+        saved = tuple(items)
     res._node = Node(
         parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
     )
@@ -701,13 +722,6 @@ def _meta(a: Any) -> Any:
     m.dtype = a._data.dtype
     m.device = a._device
     return m
-
-
-def _metas(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    out = []
-    for a in args:
-        out.append(_meta(a))
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -749,4 +763,12 @@ def to_device(x: Array, device: Device) -> Array:
 
 
 _TRANSFER.impl = lambda x, device=None: x
-_TRANSFER.defvjp(lambda g, ans, x, device: g.to_device(x.device), keep="meta")
+
+
+def _transfer_vjp(g: Any, ans: Any, x: Any, device: Device) -> Any:
+    if g.__class__ is not Array:  # a first-order pass hands CPU nodes' rules NumPy arrays
+        g = wrap(g, cpu())
+    return g.to_device(x.device)
+
+
+_TRANSFER.defvjp(_transfer_vjp, keep="meta")

@@ -1,0 +1,332 @@
+"""grad, grad_and_loss, value_and_grad, jacobian, hessian: semantics, errors and robustness."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import tracemalloc
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as np
+from minpy.core import (
+    customop,
+    defvjp,
+    grad,
+    grad_and_loss,
+    hessian,
+    jacobian,
+    primitive,
+    stop_gradient,
+    value_and_grad,
+)
+from minpy.tape import active_mask
+from minpy.testing import check_grads
+
+
+def test_grad_python_number_returns_float():
+    g = grad(lambda x: x**2)(4)
+    assert isinstance(g, float)
+    assert g == 8.0
+    assert repr(g) == "8.0"
+
+
+def test_grad_int_array_differentiated_as_float(device):
+    x = np.array([1, 2, 3, 4])
+    g = grad(lambda x: x**2)(x)
+    assert g.dtype == numpy.float64
+    assert g.device == device
+    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 4.0, 6.0, 8.0])
+
+
+def test_grad_numpy_input_becomes_array():
+    g = grad(lambda x: np.sum(x * x))(numpy.array([1.0, 2.0]))
+    assert isinstance(g, minpy.Array)
+    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 4.0])
+
+
+@pytest.mark.parametrize("argnum", [[0, 1, 2], (0, 1, 2), range(3)])
+def test_grad_argnum_sequence_returns_list(argnum):
+    def bar(a, b, c):
+        return 3 * a + b**2 - c
+
+    assert grad(bar, argnum)(2, 3, 4) == [3.0, 6.0, -1.0]
+
+
+def test_grad_argnum_order_and_negative():
+    def f(a, b):
+        return a * b * b
+
+    assert grad(f, [1, 0])(2.0, 3.0) == [12.0, 9.0]
+    assert grad(f, -1)(2.0, 3.0) == 12.0
+
+
+def test_grad_argnum_out_of_range_names_it():
+    with pytest.raises(minpy.GradientError, match=r"argnum 2 is out of range.*range\(2\)"):
+        grad(lambda a, b: a * b, 2)(1.0, 2.0)
+
+
+def test_grad_argnum_not_int():
+    with pytest.raises(TypeError, match="argnum entries must be ints"):
+        grad(lambda a: a, ["x"])(1.0)
+
+
+@pytest.mark.parametrize("bad", ["abc", None, True])
+def test_grad_wrt_non_numeric_names_argument(bad):
+    with pytest.raises(TypeError, match=r"argument 1 is .* cannot be differentiated"):
+        grad(lambda a, b: a, 1)(1.0, bad)
+
+
+def test_grad_function_returning_non_numeric():
+    with pytest.raises(TypeError, match="the function returned str"):
+        grad(lambda x: "loss")(1.0)
+
+
+def test_grad_and_loss_returns_gradients_and_value():
+    def bar(a, b, c):
+        return 3 * a + b**2 - c
+
+    grads, value = grad_and_loss(bar, [0, 1, 2])(2, 3, 4)
+    assert grads == [3.0, 6.0, -1.0]
+    assert float(value) == 11.0
+    assert not value.traced
+
+
+def test_value_and_grad_order(device):
+    x = np.array([1.0, 2.0])
+    value, g = value_and_grad(lambda x: np.sum(x**3))(x)
+    assert float(value) == 9.0
+    numpy.testing.assert_allclose(g.asnumpy(), [3.0, 12.0])
+
+
+def test_grad_nonscalar_output_seeded_with_ones(device):
+    x = np.array([1.0, 2.0, 3.0])
+    g = grad(lambda x: x * x)(x)
+    numpy.testing.assert_allclose(g.asnumpy(), 2 * x.asnumpy())
+
+
+def test_grad_tuple_output_seeds_each():
+    g = grad(lambda x: (x * 2, x**2))(3.0)
+    assert g == 2.0 + 6.0
+
+
+def test_grad_unreached_input_gets_zeros(device):
+    w = np.ones((2, 3), dtype=np.float32)
+    gw, gb = grad(lambda w, b: np.sum(b * 2), [0, 1])(w, np.ones(4))
+    assert gw.shape == (2, 3)
+    assert gw.dtype == numpy.float32
+    assert gw.device == device
+    assert not gw.asnumpy().any()
+    numpy.testing.assert_allclose(gb.asnumpy(), 2.0)
+
+
+def test_grad_constant_output_gives_zeros():
+    assert grad(lambda x: 5.0)(2.0) == 0.0
+
+
+def test_grad_structured_inputs(device):
+    params = {"w": np.array([1.0, 2.0]), "b": [np.array(3.0), 4.0]}
+
+    def f(p):
+        return np.sum(p["w"] ** 2) * p["b"][0] + p["b"][1]
+
+    g = grad(f)(params)
+    numpy.testing.assert_allclose(g["w"].asnumpy(), [6.0, 12.0])
+    numpy.testing.assert_allclose(float(g["b"][0]), 5.0)
+    assert g["b"][1] == 1.0
+    assert isinstance(g["b"], list)
+
+
+def test_grad_tuple_input_keeps_tuple():
+    g = grad(lambda t: t[0] * t[1])((2.0, 5.0))
+    assert g == (5.0, 2.0)
+
+
+def test_grad_higher_order_any_depth():
+    f = np.sin
+    x = 0.7
+    assert grad(f)(x) == pytest.approx(numpy.cos(x))
+    assert grad(grad(f))(x) == pytest.approx(-numpy.sin(x))
+    assert grad(grad(grad(f)))(x) == pytest.approx(-numpy.cos(x))
+    assert grad(grad(grad(grad(f))))(x) == pytest.approx(numpy.sin(x))
+
+
+def test_grad_nested_closure_no_perturbation_confusion():
+    # d/dx [x * d/dy (x * y)] = d/dx [x * x] = 2x
+    def outer(x):
+        return x * grad(lambda y: x * y)(x)
+
+    assert grad(outer)(3.0) == pytest.approx(6.0)
+
+
+def test_grad_of_grad_and_loss_inside():
+    def f(x):
+        g, v = grad_and_loss(lambda y: y**3)(x)
+        return g + v  # 3x^2 + x^3
+
+    assert grad(f)(2.0) == pytest.approx(6 * 2.0 + 3 * 4.0)
+
+
+def test_jacobian_and_hessian(device):
+    x = np.array([1.0, 2.0, 3.0])
+    j = jacobian(lambda x: np.sin(x) * x[0])(x)
+    xs = x.asnumpy()
+    expect = numpy.diag(numpy.cos(xs) * xs[0])
+    expect[:, 0] += numpy.sin(xs)
+    numpy.testing.assert_allclose(j.asnumpy(), expect)
+    h = hessian(lambda x: np.sum(x**3) + x[0] * x[1])(x)
+    numpy.testing.assert_allclose(
+        h.asnumpy(), [[6.0, 1.0, 0.0], [1.0, 12.0, 0.0], [0.0, 0.0, 18.0]]
+    )
+
+
+def test_stop_gradient_blocks_path():
+    assert grad(lambda x: x * stop_gradient(x))(3.0) == 3.0
+
+
+def test_primitive_and_defvjp(device):
+    @primitive
+    def cube(x):
+        return x * x * x
+
+    defvjp(cube, lambda g, ans, x: 3 * g * x * x)
+    x = np.array([1.0, -2.0])
+    numpy.testing.assert_allclose(grad(lambda x: np.sum(cube(x)))(x).asnumpy(), [3.0, 12.0])
+    check_grads(cube, x)  # second order goes through the rule's own operations
+
+
+def test_customop_minpy_style_def_grad():
+    @customop("numpy")
+    def softmax(x):
+        e = numpy.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def softmax_grad(ans, x):
+        def g_fn(g):
+            return ans * (g - numpy.sum(g * ans, axis=1, keepdims=True))
+
+        return g_fn
+
+    softmax.def_grad(softmax_grad)
+    x = np.random.randn(3, 4)
+    check_grads(softmax, x, order=1)
+    with pytest.raises(minpy.MissingVJPError, match="grad0"):
+        grad(grad(lambda x: np.sum(softmax(x)[:, 0])))(x)
+
+
+def test_missing_rule_raises_naming_primitive():
+    x = np.array([3.0, 1.0, 2.0])
+    with pytest.raises(minpy.MissingVJPError, match=r"no gradient rule for 'sort'"):
+        grad(lambda x: np.sum(np.sort(x) * np.arange(3)))(x)
+
+
+def test_integer_outputs_need_no_rule():
+    x = np.array([3.0, 1.0, 2.0])
+    g = grad(lambda x: np.sum(x[np.argsort(x)] * np.arange(3)))(x)
+    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 0.0, 1.0])
+
+
+def test_shape_mismatch_names_operation():
+    with pytest.raises(ValueError, match=r"^add: .*broadcast"):
+        np.ones(3) + np.ones(4)
+
+
+def test_unknown_device_is_clear():
+    with pytest.raises(ValueError, match="is not a device"):
+        np.zeros(3, device="tpu")
+
+
+def test_exception_inside_function_leaves_no_state():
+    def bad(x):
+        y = x * 2
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        grad(bad)(1.0)
+    assert active_mask() == 0
+    assert grad(lambda x: x * 5)(1.0) == 5.0
+
+
+def test_grad_two_threads_are_independent():
+    results: dict[int, list[float]] = {}
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            out = []
+            for i in range(200):
+                x = float(i % 7 + 1)
+                out.append(grad(lambda x: x ** (k + 2))(x) - (k + 2) * x ** (k + 1))
+            results[k] = out
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for k in range(2):
+        assert max(abs(v) for v in results[k]) < 1e-9
+
+
+def test_grad_repeated_does_not_grow_memory():
+    w = np.random.randn(20, 5)
+    x = np.random.randn(8, 20)
+    g = grad(lambda w: np.sum(np.tanh(np.dot(x, w)) ** 2))
+    for _ in range(200):
+        g(w)
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(10_000):
+        g(w)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert grown < 256 * 1024, f"memory grew by {grown} bytes over 10,000 gradients"
+
+
+def test_gradients_do_not_share_buffers():
+    gx, gy = grad(lambda x, y: np.sum(x + y), [0, 1])(np.ones(3), np.ones(3))
+    gx += 1
+    numpy.testing.assert_allclose(gy.asnumpy(), 1.0)
+
+
+def test_gradient_writable_after_broadcast_rule():
+    g = grad(lambda x: np.sum(x))(np.ones((2, 3)))
+    g -= 0.5  # the sum rule broadcasts; the gradient handed out must be writable
+    numpy.testing.assert_allclose(g.asnumpy(), 0.5)
+
+
+def test_inplace_divide_keeps_saved_values(device):
+    def softmax(x):
+        probs = np.exp(x - np.max(x, axis=1, keepdims=True))
+        probs /= np.sum(probs, axis=1, keepdims=True)
+        return probs
+
+    check_grads(softmax, np.random.randn(4, 3))
+
+
+def test_inplace_after_use_keeps_saved_values(device):
+    def f(x):
+        y = x * x
+        x += 1.0  # rebinds x; the multiply above must still see the old x
+        x *= y
+        return y + x
+
+    check_grads(f, np.random.randn(5))
+
+
+def test_inplace_on_saved_constant_copies(device):
+    def f(x):
+        c = np.ones(3)
+        y = x * c
+        c += 1.0  # c was saved by the multiply: written copy-on-write
+        return np.sum(y * c)
+
+    x = np.array([1.0, 2.0, 3.0])
+    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), 2.0)
