@@ -16,7 +16,7 @@ from typing import Any
 import numpy
 
 from minpy import numpy as _namespace
-from minpy.array import Array, Meta, _new, wrap
+from minpy.array import Array, Meta, wrap
 from minpy.context import cpu, current_context
 from minpy.errors import GradientError
 from minpy.primitive import Primitive, defvjp, defvjp_argnum
@@ -136,10 +136,11 @@ def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
 class _Leaf:
     """One traced input: its traced Array and how to hand its gradient back."""
 
-    __slots__ = ("array", "scalar")
+    __slots__ = ("array", "node", "scalar")
 
     def __init__(self, array: Array, scalar: bool) -> None:
         self.array = array
+        self.node = array._node  # kept apart: the function may rebind the Array in place
         self.scalar = scalar
 
 
@@ -234,7 +235,7 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
         return items if isinstance(x, list) else tuple(items)
     leaf = next(leaves)
     t = leaf.array
-    g = grads.get(t._node)  # type: ignore[arg-type]
+    g = grads.get(leaf.node)  # type: ignore[arg-type]
     if g is None:
         g = np.zeros(t.shape, dtype=t.dtype, device=t.device)
     elif not isinstance(g, Array):
@@ -279,7 +280,7 @@ def _grad_call(
         _roots(out, bit, roots)
     finally:
         stop_trace(bit)
-    targets = [leaf.array._node for leaf in leaves]
+    targets = [leaf.node for leaf in leaves]
     if active_mask():
         # an outer trace is active: the pass itself is recorded, on Arrays
         grads = backward(roots, targets, _propagate, _add, release=False)  # type: ignore[arg-type]

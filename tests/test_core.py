@@ -240,7 +240,7 @@ def test_unknown_device_is_clear():
 
 def test_exception_inside_function_leaves_no_state():
     def bad(x):
-        y = x * 2
+        x = x * 2
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
