@@ -110,7 +110,7 @@ def array(
     object: Any,
     dtype: Any = None,
     *,
-    copy: bool = True,
+    copy: bool | None = True,
     ndmin: int = 0,
     device: Device | None = None,
     ctx: Device | None = None,
@@ -167,7 +167,7 @@ def asarray(
     >>> np.asarray(x) is x
     True
     """
-    return array(a, dtype, copy=False, device=device, ctx=ctx)
+    return array(a, dtype, copy=None, device=device, ctx=ctx)  # None: copy only if needed
 
 
 asanyarray = ascontiguousarray = asarray
@@ -291,6 +291,13 @@ def vsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
 def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     """Split along the third axis. See ``numpy.dsplit``."""
     return split(ary, indices_or_sections, 2)
+
+
+def __getattr__(name: str) -> Any:
+    raise AttributeError(
+        f"minpy.numpy has no attribute {name!r}"
+        + ("" if hasattr(_numpy, name) else " (NumPy has none either)")
+    )
 
 
 from minpy.numpy import fft, linalg, random, vjps  # noqa: E402, F401  (built on the names above)

@@ -1,0 +1,157 @@
+"""Array: attributes, conversion, printing, operators, methods and in-place semantics."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as np
+
+
+def test_array_attributes(device):
+    x = np.arange(6.0).reshape(2, 3)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6
+    assert x.dtype == numpy.float64 and x.nbytes == 48 and x.itemsize == 8
+    assert x.device == device and x.context == device
+    assert x.T.shape == (3, 2)
+    numpy.testing.assert_array_equal(x.asnumpy(), numpy.arange(6.0).reshape(2, 3))
+
+
+def test_array_asnumpy_is_a_copy():
+    x = np.ones(3)
+    h = x.asnumpy()
+    h[0] = 5
+    assert float(x[0]) == 1.0
+
+
+def test_array_numpy_interop():
+    x = np.array([1.0, 2.0])
+    numpy.testing.assert_array_equal(numpy.asarray(x), [1.0, 2.0])
+    assert numpy.asarray(x, dtype=numpy.float32).dtype == numpy.float32
+    numpy.testing.assert_array_equal(numpy.from_dlpack(x), [1.0, 2.0])
+    y = numpy.array([1.0, 1.0]) + x  # NumPy defers to our reflected operator
+    assert isinstance(y, minpy.Array)
+
+
+def test_scalar_results_print_like_numpy_scalars(device):
+    s = np.sum(np.array([1.5, 2.5]))
+    assert isinstance(s, minpy.Array) and s.ndim == 0
+    assert str(s) == "4.0"
+    assert float(s) == 4.0 and int(s) == 4 and bool(s)
+    assert s > 3 and s == 4.0
+    assert f"{s:.2f}" == "4.00"
+
+
+def test_array_repr_names_non_cpu_device(device):
+    text = repr(np.array([1.0, 2.0]))
+    if device.kind == "cpu":
+        assert text == "array([1., 2.])"
+    else:
+        assert text == f"array([1., 2.], device={device!r})"
+
+
+def test_array_truth_of_many_elements_raises():
+    with pytest.raises(TypeError, match="ambiguous"):
+        bool(np.ones(2))
+
+
+def test_array_is_unhashable():
+    with pytest.raises(TypeError):
+        hash(np.ones(2))
+
+
+def test_array_len_iter_contains(device):
+    x = np.arange(3.0)
+    assert len(x) == 3
+    assert [float(v) for v in x] == [0.0, 1.0, 2.0]
+    assert 2.0 in x and 5.0 not in x
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        operator.add,
+        operator.sub,
+        operator.mul,
+        operator.truediv,
+        operator.floordiv,
+        operator.mod,
+        operator.pow,
+        operator.lt,
+        operator.le,
+        operator.gt,
+        operator.ge,
+        operator.eq,
+        operator.ne,
+    ],
+)
+def test_array_binary_operators_match_numpy(device, op):
+    a = numpy.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    b = numpy.array([2.0, 0.5, 3.0])
+    x, y = np.array(a), np.array(b)
+    for res, expect in ((op(x, y), op(a, b)), (op(x, 2.0), op(a, 2.0)), (op(2.0, x), op(2.0, a))):
+        assert res.device == device
+        numpy.testing.assert_allclose(res.asnumpy(), expect)
+
+
+def test_array_matmul_and_unary(device):
+    a = numpy.arange(6.0).reshape(2, 3)
+    x = np.array(a)
+    numpy.testing.assert_allclose((x @ x.T).asnumpy(), a @ a.T)
+    numpy.testing.assert_allclose((-x).asnumpy(), -a)
+    numpy.testing.assert_allclose(abs(-x).asnumpy(), a)
+    assert (~np.array([True, False])).tolist() == [False, True]
+
+
+def test_array_inplace_untraced_is_real_inplace(device):
+    x = np.zeros(4)
+    view = x[1:3]
+    x += 1
+    x[2] = 7.0
+    assert view.tolist() == [1.0, 7.0]  # NumPy semantics: the view sees both writes
+    y = np.arange(4)
+    with pytest.raises(TypeError, match="add"):
+        y += 1.5  # NumPy's same_kind rule for in-place
+
+
+def test_array_methods(device):
+    a = numpy.arange(12.0).reshape(3, 4)
+    x = np.array(a)
+    numpy.testing.assert_allclose(x.reshape(4, 3).asnumpy(), a.reshape(4, 3))
+    numpy.testing.assert_allclose(x.reshape((2, 6)).asnumpy(), a.reshape((2, 6)))
+    numpy.testing.assert_allclose(x.transpose(1, 0).asnumpy(), a.T)
+    numpy.testing.assert_allclose(x.sum(axis=0).asnumpy(), a.sum(axis=0))
+    numpy.testing.assert_allclose(x.mean(axis=1, keepdims=True).asnumpy(), a.mean(1, keepdims=True))
+    numpy.testing.assert_allclose(x.max().asnumpy(), a.max())
+    assert x.argmax(axis=1).tolist() == [3, 3, 3]
+    assert x.astype(numpy.float32).dtype == numpy.float32
+    numpy.testing.assert_allclose(x.flatten().asnumpy(), a.flatten())
+    numpy.testing.assert_allclose(x.clip(2, 5).asnumpy(), a.clip(2, 5))
+    c = x.copy()
+    c[0, 0] = 100
+    assert float(x[0, 0]) == 0.0
+    y = np.array([3.0, 1.0, 2.0])
+    y.sort()
+    assert y.tolist() == [1.0, 2.0, 3.0]
+    y.fill(4.0)
+    assert y.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_array_item_and_tolist():
+    x = np.array([[1, 2], [3, 4]])
+    assert x.item(3) == 4
+    assert x.tolist() == [[1, 2], [3, 4]]
+
+
+def test_array_constructor_uses_current_context(device):
+    x = minpy.Array([1.0, 2.0])
+    assert x.device == device
+    numpy.testing.assert_allclose(x.asnumpy(), [1.0, 2.0])
+
+
+def test_array_to_device_same_device_is_identity(device):
+    x = np.ones(2)
+    assert x.to_device(device) is x

@@ -1,0 +1,155 @@
+"""minpy.numpy mirrors NumPy's public namespace; random, linalg and fft create on the device."""
+
+from __future__ import annotations
+
+import types
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as np
+from minpy.primitive import Primitive
+
+
+def _public(module: types.ModuleType) -> set[str]:
+    return {
+        n
+        for n in dir(module)
+        if not n.startswith("_") and not isinstance(getattr(module, n), types.ModuleType)
+    }
+
+
+def test_every_public_numpy_name_is_there():
+    missing = sorted(n for n in _public(numpy) if not hasattr(np, n))
+    assert not missing, f"minpy.numpy lacks {missing}"
+
+
+def test_constants_and_dtypes_pass_through():
+    assert np.pi == numpy.pi and np.e == numpy.e and numpy.isnan(np.nan) and np.inf == numpy.inf
+    assert np.newaxis is None
+    assert np.float32 is numpy.float32 and np.int64 is numpy.int64 and np.bool_ is numpy.bool_
+    assert np.ndarray is minpy.Array
+
+
+def test_functions_are_primitives():
+    assert isinstance(np.exp, Primitive) and np.exp.differentiable
+    assert isinstance(np.argsort, Primitive) and not np.argsort.differentiable
+    assert np.abs is np.absolute  # aliases share one primitive
+
+
+def test_unknown_name_is_clear():
+    with pytest.raises(AttributeError, match="NumPy has none either"):
+        np.no_such_function  # noqa: B018
+
+
+def test_forward_results_match_numpy_widely(device):
+    a = numpy.random.RandomState(0).rand(4, 5)
+    x = np.array(a)
+    for name in [
+        "sort",
+        "argsort",
+        "cumprod",
+        "median",
+        "percentile",
+        "unique",
+        "diff",
+        "nonzero",
+        "isfinite",
+        "where",
+        "round",
+        "floor",
+        "any",
+        "all",
+        "count_nonzero",
+    ]:
+        fn = getattr(np, name)
+        ref = getattr(numpy, name)
+        args = (x, 50) if name == "percentile" else (x,)
+        got, want = fn(*args), ref(*(a, *args[1:]))
+        if isinstance(want, tuple):
+            for g, w in zip(got, want):
+                numpy.testing.assert_allclose(g.asnumpy(), w)
+        else:
+            numpy.testing.assert_allclose(numpy.asarray(got.asnumpy()), want, err_msg=name)
+            assert got.device == device
+
+
+def test_creation_functions_follow_context(device):
+    for x in (
+        np.zeros(3),
+        np.ones((2, 2)),
+        np.full(2, 7.0),
+        np.arange(4),
+        np.eye(2),
+        np.linspace(0, 1, 5),
+        np.empty(2),
+        np.zeros_like(np.ones(2)),
+        np.array([1, 2]),
+    ):
+        assert x.device == device
+    assert np.zeros(2, device=minpy.cpu()).device == minpy.cpu()
+    assert np.ones(2, ctx=minpy.cpu()).device == minpy.cpu()
+
+
+def test_joining_and_splitting(device):
+    a, b = numpy.arange(6.0).reshape(2, 3), numpy.ones((2, 3))
+    x, y = np.array(a), np.array(b)
+    cases = [
+        (np.concatenate([x, y]), numpy.concatenate([a, b])),
+        (np.concatenate([x, y], axis=None), numpy.concatenate([a, b], axis=None)),
+        (np.stack([x, y], axis=1), numpy.stack([a, b], axis=1)),
+        (np.hstack([x, y]), numpy.hstack([a, b])),
+        (np.vstack([x, y]), numpy.vstack([a, b])),
+        (np.dstack([x, y]), numpy.dstack([a, b])),
+        (np.column_stack([x[0], y[0]]), numpy.column_stack([a[0], b[0]])),
+        (np.append(x, y), numpy.append(a, b)),
+        (np.array([x, y]), numpy.array([a, b])),
+    ]
+    for got, want in cases:
+        numpy.testing.assert_allclose(got.asnumpy(), want)
+    for got, want in zip(np.array_split(np.arange(7), 3), numpy.array_split(numpy.arange(7), 3)):
+        numpy.testing.assert_array_equal(got.asnumpy(), want)
+    with pytest.raises(ValueError, match="array_split"):
+        np.split(np.arange(7), 3)
+
+
+def test_random_functions_create_on_device(device):
+    draws = [
+        np.random.rand(2, 3),
+        np.random.randn(4),
+        np.random.randint(0, 5, size=6),
+        np.random.random((2,)),
+        np.random.uniform(-1, 1, size=3),
+        np.random.normal(0, 2, size=(2, 2)),
+        np.random.choice(5, 3),
+        np.random.permutation(5),
+        np.random.permutation(np.arange(4.0)),
+    ]
+    for d in draws:
+        assert isinstance(d, minpy.Array) and d.device == device
+    assert draws[0].shape == (2, 3) and int(draws[2].max()) < 5
+
+
+def test_random_seed_reproducible(device):
+    np.random.seed(42)
+    a = np.random.randn(3)
+    np.random.seed(42)
+    b = np.random.randn(3)
+    assert (a == b).all()
+
+
+def test_random_shuffle_in_place():
+    x = np.arange(10.0)
+    np.random.shuffle(x)
+    assert sorted(x.tolist()) == list(range(10)) and x.tolist() != list(range(10))
+
+
+def test_linalg_and_fft_forward(device):
+    a = numpy.array([[3.0, 1.0], [1.0, 2.0]])
+    x = np.array(a)
+    numpy.testing.assert_allclose(np.linalg.inv(x).asnumpy(), numpy.linalg.inv(a))
+    numpy.testing.assert_allclose(np.linalg.det(x).asnumpy(), numpy.linalg.det(a))
+    w, v = np.linalg.eigh(x)
+    numpy.testing.assert_allclose(w.asnumpy(), numpy.linalg.eigh(a)[0])
+    numpy.testing.assert_allclose(np.fft.fft(x[0]).asnumpy(), numpy.fft.fft(a[0]))
