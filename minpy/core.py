@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy
 
+from minpy import context as _context
 from minpy import numpy as _namespace
 from minpy.array import Array, Meta, wrap
 from minpy.context import cpu, current_context
 from minpy.errors import GradientError
+from minpy.policy import RAW
 from minpy.primitive import Primitive, defvjp, defvjp_argnum
 from minpy.tape import Node, active_mask, backward, start_trace, stop_trace
 
@@ -285,9 +287,12 @@ def _grad_call(
         # an outer trace is active: the pass itself is recorded, on Arrays
         grads = backward(roots, targets, _propagate, _add, release=False)  # type: ignore[arg-type]
     else:
-        with _CPU:  # rules run on raw arrays; anything they create without a device is host data
-            raw_roots = [(n, seed._data) for n, seed in roots]
+        raw_roots = [(n, seed._data) for n, seed in roots]
+        token = _context._stack.set((*_context._stack.get(), RAW))
+        try:  # CPU rules run on NumPy arrays; primitives they call return NumPy arrays too
             grads = backward(raw_roots, targets, _propagate_raw, operator.add, release=True)  # type: ignore[arg-type]
+        finally:
+            _context._stack.reset(token)
         for node, g in grads.items():
             grads[node] = wrap(_raw(g), node.device)
     it = iter(leaves)

@@ -175,6 +175,7 @@ class Route:
         return out
 
 
+_CPU = cpu()
 _routes: list[Route] = []
 _routes_lock = threading.Lock()
 _warned: set[str] = set()
@@ -448,6 +449,8 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
     if device is None:
         stack = _context._stack.get()
         device = stack[-1] if stack else _context._default
+        if device is RAW:
+            return _run_raw(prim, args, kwargs)
     cache = prim._route
     if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
         route = cache[2]
@@ -471,7 +474,9 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
             out = route.call(args, kwargs)
     except (ValueError, TypeError, IndexError) as exc:
         raise _named(exc, prim) from exc
-    if out.__class__ is route.array_type:
+    if out.__class__ is route.array_type or (route.plain and isinstance(out, numpy.generic)):
+        if out.__class__ is not route.array_type:
+            out = numpy.asarray(out)
         res = _new(Array)
         res._data = out
         res._device = device
@@ -485,6 +490,27 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
 
 
 _primitive.set_dispatcher(dispatch)
+
+
+class _RawMode:
+    """Stands on the context stack while a backward pass runs rules on NumPy arrays."""
+
+    def __repr__(self) -> str:
+        return "cpu(0)"
+
+
+#: primitives called with no Array inputs under this context return backend arrays
+RAW: Any = _RawMode()
+
+
+def _run_raw(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A call from a rule in a CPU backward pass that records nothing: NumPy in, NumPy out."""
+    route = _route(prim, _CPU)
+    route.calls += 1
+    out = route.fn(*args, **kwargs)  # type: ignore[misc]
+    if isinstance(out, numpy.generic):
+        return numpy.asarray(out)
+    return out
 
 
 def _named(exc: Exception, prim: Primitive) -> Exception:
@@ -572,6 +598,8 @@ def _dispatch_general(
         device = want
     if device is None:
         device = current_context()
+    if device is RAW or (want is _CPU and _context._stack.get()[-1:] == (RAW,)):
+        return _run_raw(prim, args, kwargs)
     route = _route(prim, device)
     route.calls += 1
     traced = bool(mask and mask & _active.get())

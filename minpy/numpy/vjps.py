@@ -111,11 +111,14 @@ defvjp(
     lambda g, ans, x, y: unbroadcast(-g * x / (y * y), y),
     keep="args",
 )
-defvjp(
-    np.power,
-    lambda g, ans, x, y: unbroadcast(g * y * np.power(x, y - 1), x),
-    lambda g, ans, x, y: unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y),
-)
+
+
+def _power_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    x = np.asarray(x, device=g.device)  # a Python base must not land on the current context
+    return unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y)
+
+
+defvjp(np.power, lambda g, ans, x, y: unbroadcast(g * y * np.power(x, y - 1), x), _power_y)
 defvjp(np.negative, lambda g, ans, x: -g, keep="meta")
 defvjp(np.positive, identity, keep="meta")
 defvjp(
@@ -488,14 +491,18 @@ def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw
     others = [p for i, p in enumerate(parts) if i != k]
     present = set(out).union(*others)
     kept = "".join(c for c in letters if c in present)
-    r = np.einsum(",".join([out, *others]) + "->" + kept, g, *[o for i, o in enumerate(ops) if i != k])
+    r = np.einsum(
+        ",".join([out, *others]) + "->" + kept, g, *[o for i, o in enumerate(ops) if i != k]
+    )
     if kept != letters:  # letters summed within this operand only: broadcast back over them
         r = np.reshape(r, [size[c] if c in present else 1 for c in letters])
         r = np.broadcast_to(r, [size[c] for c in letters])
     if letters == target:
         return r
     # a letter repeated within the operand (a diagonal): place r there with identity factors
-    spare = iter(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts)
+    spare = iter(
+        c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts
+    )
     seen: set[str] = set()
     renamed, eyes, specs = "", [], [letters]
     for c in target:
@@ -615,7 +622,9 @@ def _pad(g: Any, ans: Any, x: Any, pad_width: Any, mode: str = "constant", **kw:
             "use 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'"
         )
     # these modes copy entries of x: pad the positions the same way, then add g back to them
-    where = np.pad(np.reshape(np.arange(x.size, device=g.device), x.shape), pad_width, mode=mode, **kw)
+    where = np.pad(
+        np.reshape(np.arange(x.size, device=g.device), x.shape), pad_width, mode=mode, **kw
+    )
     return np.reshape(np.scatter_add((x.size,), raw(np.ravel(where)), np.ravel(g)), x.shape)
 
 

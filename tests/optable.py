@@ -1,0 +1,485 @@
+"""The op table: every differentiable primitive with shapes, input domains and variants.
+
+Each ``Case`` is a function of minpy Arrays written against the module-level ``np`` (minpy's
+namespace). ``with_namespace(case.fun, numpy)`` rebinds that name, so the very same code gives
+NumPy's forward value for comparison. Constants that are not differentiated (conditions, index
+arrays, repeat counts) are NumPy arrays captured by the lambdas.
+
+A case checks second-order gradients unless ``order=1``, which needs a ``why``.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy
+
+import minpy.numpy as np
+
+Shape = tuple[int, ...]
+Domain = Callable[[numpy.random.RandomState, Shape], Any]
+
+# --------------------------------------------------------------------------------------------
+# input domains: (rng, shape) -> float64 host array
+
+
+def real(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    return numpy.asarray(rng.randn(*shape), dtype=numpy.float64)
+
+
+def uniform(lo: float, hi: float) -> Domain:
+    def gen(rng: numpy.random.RandomState, shape: Shape) -> Any:
+        return numpy.asarray(rng.uniform(lo, hi, size=shape), dtype=numpy.float64)
+
+    gen.__name__ = f"uniform({lo}, {hi})"
+    return gen
+
+
+positive = uniform(0.5, 2.0)
+unit = uniform(-0.9, 0.9)  # arcsin, arccos, arctanh
+above_one = uniform(1.2, 3.0)  # arccosh
+
+
+def nonzero(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Magnitudes in [0.5, 2] with random signs: divisors, abs/sign/cbrt away from 0."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+
+
+def distinct(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """All entries at least 0.2 apart: no ties for max/min/sort-like rules."""
+    n = int(numpy.prod(shape))
+    vals = (numpy.arange(n) - n / 2) * 0.4 + rng.uniform(0.0, 0.2, size=n)
+    return rng.permutation(vals).reshape(shape)
+
+
+def off_integer(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Integers plus a fraction in [0.1, 0.4]: floor/ceil/round stay locally constant."""
+    return rng.randint(-3, 3, size=shape) + rng.uniform(0.1, 0.4, size=shape)
+
+
+def wellcond(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Square matrices (batched over leading axes) near 2I: inverses and solves are stable."""
+    return 2.0 * numpy.eye(shape[-1]) + 0.3 * rng.randn(*shape)
+
+
+# --------------------------------------------------------------------------------------------
+# the case type
+
+
+@dataclass(frozen=True)
+class Case:
+    """One op-table entry.
+
+    ``prims`` are the primitives whose rules the case checks (default: ``name`` up to the
+    first ``-``); the test asserts that the forward pass really calls them.
+    """
+
+    name: str
+    fun: Callable[..., Any]
+    shapes: Sequence[Shape]
+    domain: Domain | Sequence[Domain] = real
+    prims: tuple[str, ...] = ()
+    order: int = 2
+    why: str = ""
+    ref: Callable[..., Any] | None = None  # NumPy reference where ``np`` has no such name
+    rtol: float = 1e-5
+    atol: float = 1e-7
+    covers: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "covers", self.prims or (self.name.split("-")[0],))
+        if self.order < 2 and not self.why:
+            raise ValueError(f"case {self.name!r}: order={self.order} needs a reason in why=")
+
+    def inputs(self, seed: int = 0) -> list[Any]:
+        """Host float64 inputs, one per shape, drawn from the domains (deterministic)."""
+        rng = numpy.random.RandomState(seed)
+        doms = (
+            self.domain if isinstance(self.domain, Sequence) else [self.domain] * len(self.shapes)
+        )
+        return [d(rng, tuple(s)) for d, s in zip(doms, self.shapes)]
+
+    def reference(self) -> Callable[..., Any]:
+        """The same function computed by NumPy."""
+        return self.ref if self.ref is not None else with_namespace(self.fun, numpy)
+
+
+def with_namespace(fun: Callable[..., Any], xp: Any) -> Callable[..., Any]:
+    """``fun`` with its global ``np`` bound to ``xp`` (same code, another array module)."""
+    code = fun.__code__  # type: ignore[attr-defined]
+    glob = dict(fun.__globals__)  # type: ignore[attr-defined]
+    glob["np"] = xp
+    return types.FunctionType(
+        code,
+        glob,
+        fun.__name__,
+        fun.__defaults__,  # type: ignore[attr-defined]
+        fun.__closure__,  # type: ignore[attr-defined]
+    )
+
+
+C = Case
+V = (3,)
+M = (2, 3)
+T3 = (2, 3, 2)
+
+# constants captured by the cases
+COND = numpy.array([[True, False, True], [False, False, True]])
+IDX = numpy.array([2, 0, 2, 1])
+REPS = numpy.array([1, 0, 2])
+
+
+def _sum_to_ref(x: Any, shape: Shape) -> Any:
+    lead = x.ndim - len(shape)
+    x = x.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and x.shape[i] != 1)
+    return x.sum(axis=axes, keepdims=True)
+
+
+def _scatter_add_ref(shape: Shape, key: Any, v: Any) -> Any:
+    out = numpy.zeros(shape)
+    numpy.add.at(out, key, v)
+    return out
+
+
+def _set(x: Any, v: Any) -> Any:
+    y = x * 1.0
+    y[0, ::2] = v[:2]
+    y[1] = v
+    return y
+
+
+# --------------------------------------------------------------------------------------------
+# the table
+
+CASES: list[Case] = [
+    # arithmetic and power, with broadcasting ------------------------------------------------
+    C("add", lambda x, y: x + y, [M, M]),
+    C("add-broadcast", lambda x, y: np.add(x, y), [M, V]),
+    C("add-broadcast-both", lambda x, y: x + y, [(2, 1), (1, 3)]),
+    C("add-scalar", lambda x: 2.0 + x, [M]),
+    C("subtract", lambda x, y: x - y, [(2, 1, 3), V]),
+    C("subtract-reflected", lambda x: 1.0 - x, [M]),
+    C("multiply", lambda x, y: x * y, [M, (2, 1)]),
+    C("multiply-0d", lambda x, y: np.multiply(x, y), [(), M]),
+    C("divide", lambda x, y: x / y, [M, V], [real, nonzero]),
+    C("divide-reflected", lambda x: 1.0 / x, [M], nonzero),
+    C("divide-true_divide", lambda x, y: np.true_divide(x, y), [V, M], [real, nonzero]),
+    C("power", lambda x, y: x**y, [M, V], [positive, real]),
+    C("power-int-exponent", lambda x: x**3, [M]),
+    C("power-float-exponent", lambda x: np.power(x, 2.5), [M], positive),
+    C("power-base-scalar", lambda y: 2.0**y, [M]),
+    C("negative", lambda x: -x, [M]),
+    C("positive", lambda x: np.positive(x), [M]),
+    C(
+        "mod",
+        lambda x, y: x % y,
+        [M, V],
+        [uniform(2.3, 3.0), uniform(1.02, 1.1)],
+        prims=("remainder",),
+    ),
+    C(
+        "remainder",
+        lambda x, y: np.remainder(x, y),
+        [M, M],
+        [uniform(-3.0, -2.3), uniform(1.02, 1.1)],
+    ),
+    C("fmod", lambda x, y: np.fmod(x, y), [M, M], [uniform(-3.0, -2.3), uniform(1.02, 1.1)]),
+    C(
+        "floor_divide",
+        lambda x, y: x // y + x,
+        [M, M],
+        [uniform(2.3, 3.0), uniform(1.02, 1.1)],
+        prims=("floor_divide", "add"),
+    ),
+    C("arctan2", lambda y, x: np.arctan2(y, x), [M, V], [nonzero, nonzero]),
+    C("hypot", lambda x, y: np.hypot(x, y), [M, M], [nonzero, nonzero]),
+    C("logaddexp", lambda x, y: np.logaddexp(x, y), [M, V]),
+    C("logaddexp2", lambda x, y: np.logaddexp2(x, y), [M, M]),
+    C("maximum", lambda x, y: np.maximum(x, y), [M, V]),
+    C("maximum-relu", lambda x: np.maximum(0, x), [M], nonzero),
+    C("minimum", lambda x, y: np.minimum(x, y), [V, M]),
+    C("minimum-scalar", lambda x: np.minimum(x, 0.3), [M]),
+    C("fmax", lambda x, y: np.fmax(x, y), [M, M]),
+    C("fmin", lambda x, y: np.fmin(x, y), [M, M]),
+    C("where", lambda x, y: np.where(COND, x, y), [M, M]),
+    C("where-broadcast", lambda x, y: np.where(COND, x, y), [V, (2, 1)]),
+    C("where-scalar", lambda x: np.where(COND, x, 0.0), [M]),
+    C("where-leaky-relu", lambda x: np.where(x > 0, x, 0.1 * x), [M], nonzero),
+    C("clip", lambda x: np.clip(x, -0.5, 0.5), [(3, 4)]),
+    C("clip-one-sided", lambda x: np.clip(x, None, 0.2) + np.clip(x, -0.2, None), [(3, 4)]),
+    C("clip-method", lambda x: x.clip(-0.5, 0.5), [M]),
+    C(
+        "clip-array-bounds",
+        lambda x, lo, hi: np.clip(x, lo, hi),
+        [(4, 3), V, V],
+        [real, uniform(-1.5, -0.1), uniform(0.1, 1.5)],
+    ),
+    # elementwise functions of one argument ---------------------------------------------------
+    C("exp", lambda x: np.exp(x), [M]),
+    C("exp2", lambda x: np.exp2(x), [M]),
+    C("expm1", lambda x: np.expm1(x), [M]),
+    C("log", lambda x: np.log(x), [M], positive),
+    C("log2", lambda x: np.log2(x), [M], positive),
+    C("log10", lambda x: np.log10(x), [M], positive),
+    C("log1p", lambda x: np.log1p(x), [M], uniform(-0.5, 2.0)),
+    C("sqrt", lambda x: np.sqrt(x), [M], positive),
+    C("cbrt", lambda x: np.cbrt(x), [M], nonzero),
+    C("square", lambda x: np.square(x), [M]),
+    C("reciprocal", lambda x: np.reciprocal(x), [M], nonzero),
+    C("absolute", lambda x: np.abs(x), [M], nonzero),
+    C("absolute-operator", lambda x: abs(x), [M], nonzero),
+    C("fabs", lambda x: np.fabs(x), [M], nonzero),
+    C("sign", lambda x: np.sign(x) * x, [M], nonzero, prims=("sign", "multiply")),
+    C("floor", lambda x: np.floor(x) * x, [M], off_integer),
+    C("ceil", lambda x: np.ceil(x) * x, [M], off_integer),
+    C("rint", lambda x: np.rint(x) * x, [M], off_integer),
+    C("trunc", lambda x: np.trunc(x) * x, [M], off_integer),
+    C("fix", lambda x: np.fix(x) * x, [M], off_integer),
+    C("round", lambda x: np.round(x) * x, [M], off_integer),
+    C("around", lambda x: np.around(x) * x, [M], off_integer),
+    C("sin", lambda x: np.sin(x), [M]),
+    C("cos", lambda x: np.cos(x), [M]),
+    C("tan", lambda x: np.tan(x), [M], uniform(-1.2, 1.2)),
+    C("arcsin", lambda x: np.arcsin(x), [M], unit),
+    C("arccos", lambda x: np.arccos(x), [M], unit),
+    C("arctan", lambda x: np.arctan(x), [M]),
+    C("sinh", lambda x: np.sinh(x), [M]),
+    C("cosh", lambda x: np.cosh(x), [M]),
+    C("tanh", lambda x: np.tanh(x), [M]),
+    C("arcsinh", lambda x: np.arcsinh(x), [M]),
+    C("arccosh", lambda x: np.arccosh(x), [M], above_one),
+    C("arctanh", lambda x: np.arctanh(x), [M], unit),
+    C("deg2rad", lambda x: np.deg2rad(x), [M]),
+    C("rad2deg", lambda x: np.rad2deg(x), [M]),
+    C("real", lambda x: np.real(x) * x, [M]),
+    C("conjugate", lambda x: np.conj(x) * x, [M]),
+    C("astype", lambda x: np.astype(x, np.float64) * x, [M]),
+    C("astype-method", lambda x: x.astype(np.float64) * x, [M]),
+    C("copy", lambda x: x.copy() * x, [M]),
+    # reductions, with axis / keepdims / ddof variants -----------------------------------------
+    C("sum", lambda x: np.sum(x), [M]),
+    C("sum-axis0", lambda x: np.sum(x, axis=0), [M]),
+    C("sum-axis-neg-keepdims", lambda x: np.sum(x, axis=-1, keepdims=True), [T3]),
+    C("sum-axes-tuple", lambda x: x.sum(axis=(0, 2)), [T3]),
+    C("sum-0d", lambda x: np.sum(x * x), [()], prims=("sum", "multiply")),
+    C("mean", lambda x: np.mean(x), [M]),
+    C("mean-axis1-keepdims", lambda x: np.mean(x, axis=1, keepdims=True), [M]),
+    C("mean-axes-tuple", lambda x: x.mean(axis=(0, 1)), [T3]),
+    C("prod", lambda x: np.prod(x), [M], nonzero),
+    C("prod-axis1", lambda x: np.prod(x, axis=1), [M], nonzero),
+    C("prod-axis0-keepdims", lambda x: x.prod(axis=0, keepdims=True), [T3], nonzero),
+    C("max", lambda x: np.max(x), [M], distinct),
+    C("max-axis1", lambda x: np.max(x, axis=1), [M], distinct),
+    C("max-axis0-keepdims", lambda x: x.max(axis=0, keepdims=True), [T3], distinct),
+    C("max-axes-tuple", lambda x: np.max(x, axis=(0, 2)), [T3], distinct),
+    C("min", lambda x: np.min(x), [M], distinct),
+    C("min-axis-neg", lambda x: x.min(axis=-1), [T3], distinct),
+    C("min-axis0-keepdims", lambda x: np.min(x, axis=0, keepdims=True), [M], distinct),
+    C("amax", lambda x: np.amax(x, axis=1), [M], distinct),
+    C("amin", lambda x: np.amin(x, axis=0), [M], distinct),
+    C("var", lambda x: np.var(x), [M]),
+    C("var-axis1-ddof", lambda x: np.var(x, axis=1, ddof=1), [M]),
+    C("var-axis0-keepdims", lambda x: x.var(axis=0, keepdims=True), [T3]),
+    C("std", lambda x: np.std(x), [M]),
+    C("std-axis0-ddof", lambda x: np.std(x, axis=0, ddof=1), [(3, 2)]),
+    C("std-axes-keepdims", lambda x: x.std(axis=(1, 2), keepdims=True), [T3]),
+    C("cumsum", lambda x: np.cumsum(x), [M]),
+    C("cumsum-1d", lambda x: np.cumsum(x), [(4,)]),
+    C("cumsum-axis0", lambda x: np.cumsum(x, axis=0), [M]),
+    C("cumsum-axis-neg", lambda x: x.cumsum(axis=-1), [T3]),
+    # products --------------------------------------------------------------------------------
+    C("dot-vv", lambda a, b: np.dot(a, b), [V, V]),
+    C("dot-mv", lambda a, b: np.dot(a, b), [M, V]),
+    C("dot-vm", lambda a, b: np.dot(a, b), [(2,), M]),
+    C("dot-mm", lambda a, b: np.dot(a, b), [M, (3, 4)]),
+    C("dot-method", lambda a, b: a.dot(b), [(2, 2), M]),
+    C("dot-3d-2d", lambda a, b: np.dot(a, b), [T3, (2, 3)]),
+    C("dot-2d-3d", lambda a, b: np.dot(a, b), [M, (2, 3, 2)]),
+    C("dot-3d-1d", lambda a, b: np.dot(a, b), [T3, (2,)]),
+    C("dot-1d-3d", lambda a, b: np.dot(a, b), [(3,), (2, 3, 2)]),
+    C("dot-scalar", lambda a, b: np.dot(a, b), [(), M]),
+    C("matmul-vv", lambda a, b: a @ b, [V, V]),
+    C("matmul-mv", lambda a, b: a @ b, [M, V]),
+    C("matmul-vm", lambda a, b: np.matmul(a, b), [(2,), M]),
+    C("matmul-mm", lambda a, b: np.matmul(a, b), [M, (3, 2)]),
+    C("matmul-batched", lambda a, b: a @ b, [(2, 2, 3), (3, 2)]),
+    C("matmul-broadcast", lambda a, b: a @ b, [(2, 1, 2, 3), (3, 3, 2)]),
+    C("matmul-1d-batched", lambda a, b: a @ b, [(3,), (2, 3, 2)]),
+    C("matmul-batched-1d", lambda a, b: a @ b, [(2, 2, 3), (3,)]),
+    C("tensordot", lambda a, b: np.tensordot(a, b), [T3, (3, 2, 2)]),
+    C("tensordot-int1", lambda a, b: np.tensordot(a, b, axes=1), [M, (3, 2)]),
+    C("tensordot-int0", lambda a, b: np.tensordot(a, b, axes=0), [(2,), V]),
+    C(
+        "tensordot-pairs",
+        lambda a, b: np.tensordot(a, b, axes=([1, 0], [0, 2])),
+        [T3, (3, 2, 2)],
+    ),
+    C("tensordot-pair-ints", lambda a, b: np.tensordot(a, b, axes=(0, 1)), [M, (3, 2)]),
+    C("tensordot-neg-axes", lambda a, b: np.tensordot(a, b, axes=([-1], [0])), [T3, (2, 3)]),
+    C("einsum-matmul", lambda a, b: np.einsum("ij,jk->ik", a, b), [M, (3, 2)]),
+    C("einsum-inner", lambda a, b: np.einsum("i,i->", a, b), [V, V]),
+    C("einsum-colsum", lambda a: np.einsum("ij->j", a), [M]),
+    C(
+        "einsum-bmm",
+        lambda a, b: np.einsum("bij,bjk->bik", a, b),
+        [T3, (2, 2, 3)],
+    ),
+    C("einsum-implicit", lambda a, b: np.einsum("ij,jk", a, b), [M, (3, 2)]),
+    C("einsum-transpose", lambda a: np.einsum("ijk->kji", a), [T3]),
+    C("einsum-outer", lambda a, b: np.einsum("i,j->ij", a, b), [(2,), V]),
+    C(
+        "einsum-three",
+        lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c),
+        [M, (3, 2), (2,)],
+    ),
+    C("einsum-trace", lambda a: np.einsum("ii->", a), [(3, 3)]),
+    C("einsum-diagonal", lambda a: np.einsum("ii->i", a), [(3, 3)]),
+    C(
+        "einsum-diag-product",
+        lambda a, b: np.einsum("iij,jk->ik", a, b),
+        [(2, 2, 3), (3, 2)],
+    ),
+    C("einsum-spaces", lambda a, b: np.einsum("ij, ij -> i", a, b), [M, M]),
+    C("outer", lambda a, b: np.outer(a, b), [V, (2,)]),
+    C("outer-flattens", lambda a, b: np.outer(a, b), [M, (2, 1)]),
+    C("inner", lambda a, b: np.inner(a, b), [V, V]),
+    C("inner-2d", lambda a, b: np.inner(a, b), [M, (2, 3)]),
+    C("inner-3d-1d", lambda a, b: np.inner(a, b), [(2, 2, 3), V]),
+    C("inner-scalar", lambda a, b: np.inner(a, b), [(), M]),
+    # shape and order -------------------------------------------------------------------------
+    C("reshape", lambda x: np.reshape(x, (3, 2)), [M]),
+    C("reshape-method-neg", lambda x: x.reshape(-1, 4), [T3]),
+    C("ravel", lambda x: np.ravel(x), [T3]),
+    C("ravel-method", lambda x: x.ravel() * x.flatten(), [M], prims=("ravel", "copy")),
+    C("transpose", lambda x: np.transpose(x), [T3]),
+    C("transpose-axes", lambda x: np.transpose(x, (1, 2, 0)), [(2, 3, 4)]),
+    C("transpose-neg-axes", lambda x: x.transpose(-1, 0, 1), [T3]),
+    C("transpose-T", lambda x: x.T, [M]),
+    C("swapaxes", lambda x: np.swapaxes(x, 0, 2), [(2, 3, 4)]),
+    C("moveaxis", lambda x: np.moveaxis(x, 0, -1), [(2, 3, 4)]),
+    C("moveaxis-lists", lambda x: np.moveaxis(x, [0, 1], [2, 0]), [(2, 3, 4)]),
+    C("expand_dims", lambda x: np.expand_dims(x, 1), [M]),
+    C("expand_dims-tuple", lambda x: np.expand_dims(x, (0, 3)), [M]),
+    C("squeeze", lambda x: np.squeeze(x), [(2, 1, 3, 1)]),
+    C("squeeze-axis", lambda x: np.squeeze(x, axis=1), [(2, 1, 3, 1)]),
+    C("concatenate", lambda x, y: np.concatenate([x, y]), [M, (1, 3)]),
+    C("concatenate-axis1", lambda x, y, z: np.concatenate((x, y, z), axis=1), [M, (2, 1), M]),
+    C("concatenate-axis-none", lambda x, y: np.concatenate([x, y], axis=None), [M, V]),
+    C("stack", lambda x, y: np.stack([x, y]), [M, M]),
+    C("stack-axis-neg", lambda x, y, z: np.stack([x, y, z], axis=-1), [M, M, M]),
+    C("hstack-1d", lambda x, y: np.hstack([x, y]), [V, (2,)], prims=("concatenate",)),
+    C("hstack-2d", lambda x, y: np.hstack((x, y)), [M, (2, 1)], prims=("concatenate",)),
+    C("vstack-1d", lambda x, y: np.vstack([x, y]), [V, V], prims=("concatenate", "reshape")),
+    C("vstack-2d", lambda x, y: np.vstack([x, y]), [M, (1, 3)], prims=("concatenate",)),
+    C("split", lambda x: np.split(x, 2), [(4, 3)], prims=("getitem",)),
+    C("split-indices", lambda x: np.split(x, [1, 2], axis=1), [(2, 4)], prims=("getitem",)),
+    C(
+        "split-product",
+        lambda x: np.prod(np.stack(np.split(x, 3, axis=1)), axis=0),
+        [(2, 3)],
+        prims=("getitem", "stack", "prod"),
+    ),
+    C("tile", lambda x: np.tile(x, 2), [M]),
+    C("tile-more-dims", lambda x: np.tile(x, (2, 1, 2)), [M]),
+    C("tile-fewer-reps", lambda x: np.tile(x, (2,)), [T3]),
+    C("repeat", lambda x: np.repeat(x, 2), [M]),
+    C("repeat-axis", lambda x: np.repeat(x, 3, axis=1), [M]),
+    C("repeat-array", lambda x: np.repeat(x, REPS, axis=1), [M]),
+    C("repeat-array-minpy", lambda x: np.repeat(x, np.array(REPS), axis=0), [(3, 2)]),
+    C("repeat-list-flat", lambda x: np.repeat(x, [2, 0, 1]), [V]),
+    C("repeat-method", lambda x: x.repeat(2, axis=0), [M]),
+    C("broadcast_to", lambda x: np.broadcast_to(x, (2, 3)), [V]),
+    C("broadcast_to-middle", lambda x: np.broadcast_to(x, (4, 2, 3)), [(2, 1)]),
+    C("flip", lambda x: np.flip(x), [M]),
+    C("flip-axis", lambda x: np.flip(x, axis=1), [T3]),
+    C("flip-axes-tuple", lambda x: np.flip(x, axis=(0, 2)), [T3]),
+    C("fliplr", lambda x: np.fliplr(x), [M]),
+    C("flipud", lambda x: np.flipud(x), [M]),
+    C("rot90", lambda x: np.rot90(x), [M]),
+    C("rot90-k-axes", lambda x: np.rot90(x, 3, axes=(1, 2)), [T3]),
+    C("roll", lambda x: np.roll(x, 2), [M]),
+    C("roll-axes", lambda x: np.roll(x, (1, -1), axis=(0, 1)), [M]),
+    C("pad", lambda x: np.pad(x, 1), [M]),
+    C("pad-pairs", lambda x: np.pad(x, ((1, 0), (0, 2))), [M]),
+    C("pad-constant-values", lambda x: np.pad(x, (2, 1), constant_values=3.0), [V]),
+    C("pad-edge", lambda x: np.pad(x, 2, mode="edge"), [M]),
+    C("pad-reflect", lambda x: np.pad(x, ((1, 2), (2, 1)), mode="reflect"), [(3, 3)]),
+    C("pad-symmetric", lambda x: np.pad(x, 3, mode="symmetric"), [V]),
+    C("pad-wrap", lambda x: np.pad(x, (1, 2), mode="wrap"), [M]),
+    C("triu", lambda x: np.triu(x), [(3, 3)]),
+    C("triu-k", lambda x: np.triu(x, 1), [(3, 4)]),
+    C("tril", lambda x: np.tril(x), [(3, 3)]),
+    C("tril-k-batched", lambda x: np.tril(x, -1), [(2, 3, 3)]),
+    C("diag-1d", lambda x: np.diag(x), [V]),
+    C("diag-1d-offset", lambda x: np.diag(x, 1), [V]),
+    C("diag-1d-neg-offset", lambda x: np.diag(x, k=-2), [(2,)]),
+    C("diag-2d", lambda x: np.diag(x), [(3, 3)]),
+    C("diag-2d-offset", lambda x: np.diag(x, 1), [(3, 4)]),
+    C("diag-2d-neg-offset", lambda x: np.diag(x, -1), [(4, 3)]),
+    C("diagonal", lambda x: np.diagonal(x), [(3, 3)]),
+    C("diagonal-axes", lambda x: np.diagonal(x, 1, 0, 2), [(3, 2, 4)]),
+    C("diagonal-method", lambda x: x.diagonal(-1), [(3, 4)]),
+    C("trace", lambda x: np.trace(x), [(3, 3)]),
+    C("trace-offset", lambda x: np.trace(x, 1), [(3, 4)]),
+    C("trace-3d-axes", lambda x: np.trace(x, 0, 1, 2), [(2, 3, 3)]),
+    C("trace-method", lambda x: x.trace(-1), [(4, 3)]),
+    # indexing (the full matrix lives in test_indexing.py) ------------------------------------
+    C("getitem-basic", lambda x: x[1, ::-2], [(3, 4)]),
+    C("getitem-int-array", lambda x: x[IDX], [(3, 2)]),
+    C("getitem-mask", lambda x: x[COND], [M]),
+    C("setitem", lambda x, v: _set(x, v), [M, (3,)]),
+    C("take", lambda x: np.take(x, IDX), [(3, 2)]),
+    C("take-axis", lambda x: np.take(x, [1, 1, 0], axis=1), [(3, 2)]),
+    C("take-method", lambda x: x.take(IDX, axis=0), [(3, 2)]),
+    C(
+        "sum_to",
+        lambda x: np.sum_to(x, (1, 3)),
+        [(2, 2, 3)],
+        ref=lambda x: _sum_to_ref(x, (1, 3)),
+    ),
+    C(
+        "scatter_add",
+        lambda v: np.scatter_add((4,), IDX, v),
+        [(4,)],
+        ref=lambda v: _scatter_add_ref((4,), IDX, v),
+    ),
+    # linear algebra --------------------------------------------------------------------------
+    C("linalg.inv", lambda a: np.linalg.inv(a), [(3, 3)], wellcond),
+    C("linalg.inv-batched", lambda a: np.linalg.inv(a), [(2, 3, 3)], wellcond),
+    C("linalg.det", lambda a: np.linalg.det(a), [(3, 3)], wellcond),
+    C("linalg.det-batched", lambda a: np.linalg.det(a), [(2, 2, 2)], wellcond),
+    C("linalg.solve", lambda a, b: np.linalg.solve(a, b), [(3, 3), (3,)], [wellcond, real]),
+    C(
+        "linalg.solve-matrix",
+        lambda a, b: np.linalg.solve(a, b),
+        [(3, 3), (3, 2)],
+        [wellcond, real],
+    ),
+    C(
+        "linalg.solve-batched",
+        lambda a, b: np.linalg.solve(a, b),
+        [(2, 3, 3), (2, 3, 2)],
+        [wellcond, real],
+    ),
+    C(
+        "linalg.solve-batched-vector",
+        lambda a, b: np.linalg.solve(a, b),
+        [(2, 3, 3), (3,)],
+        [wellcond, real],
+    ),
+    C("linalg.norm", lambda x: np.linalg.norm(x), [V], nonzero),
+    C("linalg.norm-fro", lambda x: np.linalg.norm(x, "fro"), [M]),
+    C("linalg.norm-2d", lambda x: np.linalg.norm(x), [T3]),
+    C("linalg.norm-axis", lambda x: np.linalg.norm(x, axis=1), [M]),
+    C("linalg.norm-axis-keepdims", lambda x: np.linalg.norm(x, 2, axis=0, keepdims=True), [M]),
+    C("linalg.norm-ord2-vector", lambda x: np.linalg.norm(x, ord=2), [V]),
+]
+
+
+#: differentiable primitives that no case lists, and why. Empty: even the rules' own helpers
+#: (sum_to, scatter_add) have direct cases, and indexing has more in test_indexing.py.
+UNCOVERED: dict[str, str] = {}
