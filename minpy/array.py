@@ -23,6 +23,8 @@ __all__ = ["Array", "Meta", "wrap"]
 _new = object.__new__
 #: marks an untraced Array whose buffer a tape node holds: in-place writes must copy first
 SAVED: Any = object()
+#: marks an Array whose buffer is its own although its backend array has a ``.base``
+OWNED: Any = object()
 
 
 def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
@@ -84,7 +86,7 @@ class Array:
     _data: Any
     _device: Device
     _node: Node | None
-    _base: Array | None
+    _base: Any  # None, SAVED, or (base Array, index key or None) for a traced view
 
     def __init__(self, data: Any, device: Device | None = None, dtype: Any = None) -> None:
         device = current_context() if device is None else device
@@ -257,7 +259,16 @@ class Array:
         return k
 
     def __getitem__(self, key: Any) -> Array:
-        return _np.getitem(self, self._key(key))
+        key = self._key(key)
+        res: Array = _np.getitem(self, key)
+        owner = res._data.base
+        if owner is not None and res._base is None:
+            raw = self._data
+            if owner is raw or owner is raw.base:
+                res._base = (self, key)  # a view: an in-place update writes back, as in NumPy
+            else:
+                res._base = OWNED  # advanced indexing copies, though NumPy sets .base
+        return res
 
     def __setitem__(self, key: Any, value: Any) -> None:
         key = self._key(key)
@@ -285,17 +296,35 @@ class Array:
             self._rebind(result, op)
 
     def _rebind(self, result: Array, op: str) -> None:
-        """Make this Array hold ``result`` (copy-on-write: traced, or saved by the tape)."""
+        """Make this Array hold ``result`` (copy-on-write: traced, or saved by the tape).
+
+        A traced view made by basic indexing writes itself back into its base (so
+        ``y[1:] -= v`` works as in NumPy); other views of traced arrays cannot be written.
+        """
         base = self._base
-        is_view = (base is not None and base is not SAVED) or (
-            self._node is None and getattr(self._data, "base", None) is not None
-        )
-        if result._node is not None and is_view:
+        if base.__class__ is tuple:
+            src, key = base
+            if key is None:
+                raise GradientError(
+                    f"{op}: writing into a reshaped or transposed view of a traced array "
+                    "would give a wrong gradient, because its base would not see the write; "
+                    "write into the base array, or take a copy first with x.copy()"
+                )
+            self._data = result._data
+            self._node = result._node
+            src[key] = self  # the base sees the write, recorded as a traced setitem
+            return
+        if (
+            result._node is not None
+            and self._node is None
+            and base is not OWNED
+            and self._data.base is not None
+        ):
             raise GradientError(
-                f"{op}: writing a traced value through a view (an array made by slicing, "
-                "reshape or transpose) while differentiating would give a wrong gradient, "
-                "because the view's base would not see the write; "
-                "write into the base array, or take a copy first with x.copy()"
+                f"{op}: writing a traced value into a view of an untraced array (made by "
+                "slicing, reshape or transpose) would give a wrong gradient, because the "
+                "view's base would not see the write; write into the base array, or take "
+                "a copy first with x.copy()"
             )
         self._data = result._data
         self._node = result._node

@@ -30,7 +30,7 @@ import numpy
 
 from minpy import context as _context
 from minpy import primitive as _primitive
-from minpy.array import SAVED, Array, Meta, wrap
+from minpy.array import OWNED, SAVED, Array, Meta, wrap
 from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
 from minpy.context import Device, cpu, current_context
@@ -722,7 +722,7 @@ def _record(
                 if n is not None:
                     plist.append(n)
                     nums.append(i)
-                elif keep_args and a._base is None:
+                elif keep_args and (a._base is None or a._base is OWNED):
                     # an untraced input saved for backward must not be written in place later
                     a._base = SAVED
                 items.append(a._data if keep_args else _meta(a))
@@ -735,8 +735,15 @@ def _record(
     res._node = Node(
         parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
     )
-    if prim.view and getattr(data, "base", None) is not None:
-        res._base = args[0]
+    if prim.view:
+        # a view only if it shares the input's memory (advanced indexing copies, yet the
+        # copy's .base is set): compare the owners of the two buffers
+        owner = getattr(data, "base", None)
+        src = args[0]
+        if owner is not None and src.__class__ is Array:
+            raw = src._data
+            if owner is raw or owner is getattr(raw, "base", None):
+                res._base = (src, None)  # reshape-like: a write cannot be routed back
 
 
 _FIRST = (0,)

@@ -207,31 +207,16 @@ def test_setitem_grad_untraced_target(device: minpy.Device) -> None:
 # augmented assignment to items and whole arrays
 
 
-# Core bugs, to be fixed in minpy/array.py and minpy/policy.py (see the reasons):
-BASIC_SLICE_AUGMENTED = pytest.mark.xfail(
-    reason="y[basic key] op= v: Python runs t = y[key]; t op= v; y[key] = t, and the in-place "
-    "op on the view t raises GradientError before the setitem that would make it correct",
-    strict=True,
-)
-ADVANCED_RESULT_SEEN_AS_VIEW = pytest.mark.xfail(
-    reason="getitem with advanced + basic indices returns a copy whose NumPy .base is set, "
-    "so policy._record marks it a view of its input and in-place updates raise GradientError",
-    strict=True,
-)
-
 AUGMENTED: list[Any] = [
     pytest.param("isub-repeated", [0, 0, 2], id="isub-repeated"),
     pytest.param("iadd-repeated-pairs", ([1, 1, 3], [0, 0, 2]), id="iadd-repeated-pairs"),
     pytest.param("itruediv-mask", MASK, id="itruediv-mask"),
     pytest.param("imul-ints-int", ([3, 0, 3], 1), id="imul-ints-int"),
-    pytest.param(
-        "imul-slice", (slice(None, None, 2), 1), marks=BASIC_SLICE_AUGMENTED, id="imul-slice"
-    ),
-    pytest.param("isub-int", 2, marks=BASIC_SLICE_AUGMENTED, id="isub-int"),
+    pytest.param("imul-slice", (slice(None, None, 2), 1), id="imul-slice"),
+    pytest.param("isub-int", 2, id="isub-int"),
     pytest.param(
         "isub-mixed",
         (slice(1, None), [2, 2]),
-        marks=ADVANCED_RESULT_SEEN_AS_VIEW,
         id="isub-mixed",
     ),
 ]
@@ -264,7 +249,6 @@ def test_setitem_grad_augmented(name: str, key: Any, device: minpy.Device) -> No
     _check(_augmented(op, key), host, args, device)
 
 
-@BASIC_SLICE_AUGMENTED
 def test_setitem_grad_augmented_basic_slice() -> None:
     def f(x: Any) -> Any:
         y = x * 1.0
@@ -275,7 +259,6 @@ def test_setitem_grad_augmented_basic_slice() -> None:
     numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 1.0])
 
 
-@ADVANCED_RESULT_SEEN_AS_VIEW
 def test_getitem_advanced_result_writable_when_traced() -> None:
     def f(x: Any) -> Any:
         t = np.stack([x, x])[1:, [2, 2]]  # a copy, as NumPy's advanced indexing makes
@@ -438,8 +421,20 @@ def _write_untraced_view(x: Any) -> Any:
 
 @pytest.mark.parametrize(
     "fun",
-    [_write_view_item, _write_view_slice, _iadd_view, _iadd_transpose_view, _write_untraced_view],
+    [_write_view_item, _write_view_slice, _write_untraced_view],
     ids=lambda f: f.__name__.strip("_"),
+)
+def test_setitem_grad_through_index_view_writes_back(
+    fun: Callable[[Any], Any], device: Any
+) -> None:
+    # a view made by basic indexing passes the write on to its base, as in NumPy
+    x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
+    check_grads(fun, x)
+    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+
+
+@pytest.mark.parametrize(
+    "fun", [_iadd_view, _iadd_transpose_view], ids=lambda f: f.__name__.strip("_")
 )
 def test_setitem_grad_through_view_raises(fun: Callable[[Any], Any], device: Any) -> None:
     x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)

@@ -76,7 +76,7 @@ def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
     raise NotImplementedError("scatter_add needs a backend override")
 
 
-getitem: Primitive = Primitive("getitem", impl=operator.getitem, view=True)
+getitem: Primitive = Primitive("getitem", impl=operator.getitem)  # views: Array.__getitem__
 setitem: Primitive = Primitive("setitem", impl=_setitem)
 sum_to: Primitive = Primitive("sum_to", impl=_sum_to)
 scatter_add: Primitive = Primitive("scatter_add", impl=_scatter_add)
