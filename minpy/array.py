@@ -284,14 +284,24 @@ class Array:
                 from minpy.policy import adopt
 
                 raw = adopt(raw, self._device, "setitem")
-            self._data[key] = raw
+            self._write(key, raw)
             return
         self._rebind(_np.setitem(self, key, value), "setitem")
+
+    def _write(self, key: Any, raw: Any) -> None:
+        """``data[key] = raw`` in place, with the array's device current (multi-GPU)."""
+        backend = self._device.backend
+        scope = None if backend.on_host else backend.scope(self._device)
+        if scope is None:
+            self._data[key] = raw
+        else:
+            with scope:
+                self._data[key] = raw
 
     def _assign(self, result: Array, op: str) -> None:
         """Finish an in-place update computed out of place as ``result``."""
         if self._node is None and result._node is None and self._base is not SAVED:
-            self._data[...] = result._data
+            self._write(Ellipsis, result._data)
         else:
             self._rebind(result, op)
 

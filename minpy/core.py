@@ -194,7 +194,7 @@ def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
     if isinstance(out, Array):
         n = out._node
         if n is not None and n.mask & bit:
-            roots.append((n, np.ones(out.shape, dtype=out.dtype, device=out.device)))
+            roots.append((n, np.ones_like(wrap(out._data, out._device))))  # seed, untraced
         return
     if isinstance(out, (tuple, list)):
         for o in out:
@@ -334,8 +334,9 @@ def grad_and_loss(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., 
     Examples
     --------
     >>> from minpy.core import grad_and_loss
-    >>> grad_and_loss(lambda x, y: x * y, [0, 1])(3.0, 4.0)
-    ([4.0, 3.0], array(12.))
+    >>> grads, value = grad_and_loss(lambda x, y: x * y, [0, 1])(3.0, 4.0)
+    >>> grads, value
+    ([4.0, 3.0], np.float64(12.0))
     """
 
     @functools.wraps(fun)
@@ -371,7 +372,7 @@ def value_and_grad(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[...,
     --------
     >>> from minpy.core import value_and_grad
     >>> value_and_grad(lambda x: 3 * x)(2.0)
-    (array(6.), 3.0)
+    (np.float64(6.0), 3.0)
     """
 
     @functools.wraps(fun)

@@ -47,6 +47,7 @@ __all__ = [
     "PreferCuPyPolicy",
     "adopt",
     "dispatch",
+    "forget_routes",
     "get_global_policy",
     "reset_stats",
     "set_global_policy",
@@ -259,6 +260,16 @@ def stats() -> OpStats:
     return OpStats(rows)
 
 
+def forget_routes(kind: str) -> None:
+    """Drop every cached route to devices of ``kind`` (after its backend was replaced)."""
+    for policy in _POLICIES.values():
+        for key in [k for k in policy.routes if k[1].kind == kind]:
+            del policy.routes[key]
+    for prim in list(_primitive.every):
+        if prim._route[1] is not None and prim._route[1].kind == kind:
+            prim._route = (None, None, None)
+
+
 def reset_stats() -> None:
     """Set every counter of ``stats()`` back to zero."""
     with _routes_lock:
@@ -275,7 +286,11 @@ class Policy:
 
     name = "policy"
     fallback = True  # may a primitive the device lacks run on the CPU?
+    routes: dict[tuple[Primitive, Device], Route]  # one per primitive and device, reused
     strict = False  # turn NotImplementedError on the device into FallbackError?
+
+    def __init__(self) -> None:
+        self.routes = {}
 
     def decide(self, prim: Primitive, device: Device) -> Route:
         """The route for ``prim`` on ``device``."""
@@ -408,9 +423,13 @@ def _route(prim: Primitive, device: Device) -> Route:
     cache = prim._route
     if cache[0] is policy and cache[1] is device:
         return cache[2]  # type: ignore[no-any-return]
-    route = policy.decide(prim, device)
-    with _routes_lock:
-        _routes.append(route)
+    key = (prim, device)
+    route = policy.routes.get(key)
+    if route is None:
+        route = policy.decide(prim, device)
+        with _routes_lock:
+            _routes.append(route)
+        policy.routes[key] = route
     prim._route = (policy, device, route)
     return route
 

@@ -13,6 +13,7 @@ Calling a primitive hands it to the dispatcher that the policy layer installs.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,8 @@ Rule = Callable[..., Any]
 KEEP = ("all", "args", "ans", "meta")
 
 registry: dict[str, Primitive] = {}
+#: every primitive ever made, registered or not (for dropping cached routes)
+every: weakref.WeakSet[Primitive] = weakref.WeakSet()
 
 
 def set_dispatcher(fn: Callable[..., Any]) -> None:
@@ -87,6 +90,7 @@ class Primitive:
         self.__doc__ = doc
         # (policy, device, route) of the last call: the dispatcher's one-entry cache
         self._route: tuple[Any, Any, Any] = (None, None, None)
+        every.add(self)
         if register:
             registry[name] = self
 

@@ -18,6 +18,7 @@ from minpy.array import Array
 from minpy.backends import get_backend, register_backend
 from minpy.backends.numpy import NumpyBackend
 from minpy.context import Device
+from minpy.policy import forget_routes
 
 __all__ = ["FakeBackend", "check_grads", "fake_device", "to_host"]
 
@@ -67,6 +68,7 @@ def fake_device(index: int = 0, kind: str = "fake", missing: Iterable[str] = ())
         for dev in list(Device._interned.values()):
             if dev.kind == kind:
                 dev._backend = None
+        forget_routes(kind)
     get_backend(kind).check_device(index)
     return Device(kind, index)
 

@@ -56,18 +56,16 @@ def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
     import cupy
     import cupyx
 
-    out = cupy.zeros(shape, dtype=g.dtype)
     if g.dtype.kind == "c":
         # atomicAdd has no complex type: add the real and imaginary parts separately
         re = _scatter_add(shape, key, g.real)
         im = _scatter_add(shape, key, g.imag)
-        out.real[...] = re
-        out.imag[...] = im
-        return out
+        return (re + 1j * im).astype(g.dtype, copy=False)
     if g.dtype.char not in _SCATTER_DTYPES:
         raise NotImplementedError(
             f"scatter_add: CuPy cannot scatter-add dtype {g.dtype.name!r} on the GPU"
         )
+    out = cupy.zeros(shape, dtype=g.dtype)
     cupyx.scatter_add(out, key, g)
     return out
 
@@ -219,8 +217,7 @@ class CupyBackend(Backend):
     def _probe(self) -> tuple[bool, str]:
         if self._import_error is not None:
             return False, (
-                f"gpu(0) needs CuPy, which is not installed ({self._import_error}); "
-                f"{INSTALL_HINT}"
+                f"gpu(0) needs CuPy, which is not installed ({self._import_error}); {INSTALL_HINT}"
             )
         cupy = self.xp
         try:

@@ -1,6 +1,8 @@
 """The NumPy backend: arrays of ``cpu(0)`` are ``numpy.ndarray``.
 
-Only the primitives whose NumPy spelling differs from the generic one are overridden here.
+Only the primitives whose NumPy spelling differs from the generic one are overridden here,
+and the reductions and reshapes whose top-level functions are Python wrappers around an
+ndarray method: on an ndarray the method is called directly, about 1 us sooner per call.
 """
 
 from __future__ import annotations
@@ -23,6 +25,47 @@ def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
     return out
 
 
+def _via_method(name: str) -> Any:
+    function = getattr(numpy, name)
+    method = getattr(numpy.ndarray, name)
+
+    def run(a: Any, *args: Any, **kwargs: Any) -> Any:
+        if a.__class__ is numpy.ndarray:
+            return method(a, *args, **kwargs)
+        return function(a, *args, **kwargs)
+
+    run.__name__ = name
+    return run
+
+
+def _reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
+    if a.__class__ is numpy.ndarray and not kwargs:
+        return a.reshape(shape, order=order)  # type: ignore[call-overload]
+    return numpy.reshape(a, shape, order=order, **kwargs)  # type: ignore[call-overload]
+
+
+def _transpose(a: Any, axes: Any = None) -> Any:
+    if a.__class__ is numpy.ndarray:
+        return a.transpose() if axes is None else a.transpose(axes)
+    return numpy.transpose(a, axes)
+
+
+_METHODS = (
+    "sum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "argmax",
+    "argmin",
+    "any",
+    "all",
+    "squeeze",
+    "swapaxes",
+    "ravel",
+)
+
+
 class NumpyBackend(Backend):
     """Arrays in host memory, computed by NumPy."""
 
@@ -30,7 +73,12 @@ class NumpyBackend(Backend):
     kind = "cpu"
     xp = numpy
     array_type = numpy.ndarray
-    overrides = {"scatter_add": _scatter_add}
+    overrides = {
+        "scatter_add": _scatter_add,
+        "reshape": _reshape,
+        "transpose": _transpose,
+        **{name: _via_method(name) for name in _METHODS},
+    }
     on_host = True
 
     def __init__(self) -> None:

@@ -29,8 +29,8 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum ``g`` down to the shape of ``x`` (undo broadcasting)."""
-    shape = shape_of(x)
-    return g if g.shape == shape else np.sum_to(g, shape)
+    shape = getattr(x, "shape", ())
+    return g if g.shape == shape else np.sum_to(g, tuple(shape))
 
 
 def axes_of(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -48,7 +48,9 @@ def keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
 
 def expand_to(g: Any, x: Any, axis: Any) -> Any:
     """Broadcast a reduction's gradient back over the reduced axes of ``x``."""
-    return np.broadcast_to(np.reshape(g, keepdims_shape(x, axis)), x.shape)
+    if g.ndim and g.ndim != len(x.shape):  # reduced without keepdims: put the axes back
+        g = np.reshape(g, keepdims_shape(x, axis))
+    return np.broadcast_to(g, x.shape)
 
 
 def count(x: Any, axis: Any) -> int:
@@ -96,7 +98,7 @@ defvjp(
 defvjp(
     np.subtract,
     lambda g, ans, x, y: unbroadcast(g, x),
-    lambda g, ans, x, y: unbroadcast(-g, y),
+    lambda g, ans, x, y: -unbroadcast(g, y),
     keep="meta",
 )
 defvjp(
@@ -108,8 +110,8 @@ defvjp(
 defvjp(
     np.divide,
     lambda g, ans, x, y: unbroadcast(g / y, x),
-    lambda g, ans, x, y: unbroadcast(-g * x / (y * y), y),
-    keep="args",
+    lambda g, ans, x, y: -unbroadcast(g * ans, y) / y,
+    keep="all",
 )
 
 
@@ -278,7 +280,7 @@ def _mean(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    return expand_to(g, x, axis) / count(x, axis)
+    return expand_to(g / count(x, axis), x, axis)
 
 
 def _prod(
@@ -297,8 +299,13 @@ def _prod(
 def _extremum(
     g: Any, ans: Any, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
 ) -> Any:
-    hit = x == np.reshape(ans, keepdims_shape(x, axis))
-    return expand_to(g, x, axis) * hit / np.sum(hit, axis=axis, keepdims=True)
+    # ties share the gradient equally; the count is cast so float32 stays float32
+    if not keepdims and ans.ndim:
+        shape = keepdims_shape(x, axis)
+        ans = np.reshape(ans, shape)
+        g = np.reshape(g, shape)
+    hit = x == ans
+    return hit * (g / np.sum(hit, axis=axis, keepdims=True, dtype=g.dtype))
 
 
 def _var(

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# GPU check: the whole test suite with MINPY_REQUIRE_GPU=1, then the GPU benchmarks, as one table.
+#
+# For a machine with an NVIDIA GPU, CuPy, PyTorch, pytest, pytest-benchmark and scikit-learn
+# already installed; it installs nothing and needs no network. Run from anywhere:
+#     bench/gpu_check.sh
+# Budget: tests at most TEST_TIMEOUT seconds (default 250), benchmarks at most BENCH_TIMEOUT
+# (default 90; timings that would start after 60 s are skipped and say so), so the whole check
+# stays under 6 minutes. Exit status: 0 when the tests pass
+# and the benchmarks ran, 1 otherwise (the table is printed either way).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+TEST_TIMEOUT="${TEST_TIMEOUT:-250}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-90}"
+log="$(mktemp "${TMPDIR:-/tmp}/minpy-gpu-check.XXXXXX")"
+trap 'rm -f "$log"' EXIT
+
+echo "== minpy info" >&2
+PYTHONPATH=. python -m minpy.cli info >&2 || true
+
+echo "== tests (MINPY_REQUIRE_GPU=1, at most ${TEST_TIMEOUT}s)" >&2
+PYTHONPATH=. MINPY_REQUIRE_GPU=1 timeout "$TEST_TIMEOUT" \
+    python -m pytest -q -p no:cacheprovider >"$log" 2>&1
+test_rc=$?
+if [ "$test_rc" -eq 124 ]; then
+    summary="TIMED OUT after ${TEST_TIMEOUT}s"
+else
+    summary="$(grep -E '(passed|failed|error|skipped|no tests ran)' "$log" | tail -n 1 | tr -d '=' | sed 's/^ *//; s/ *$//')"
+    [ -n "$summary" ] || summary="pytest exited with status $test_rc"
+fi
+
+echo "== benchmarks (at most ${BENCH_TIMEOUT}s)" >&2
+PYTHONPATH=. timeout "$BENCH_TIMEOUT" python bench/bench_gpu.py --budget 0.5 --deadline 60 --tests "$summary"
+bench_rc=$?
+if [ "$bench_rc" -ne 0 ]; then
+    echo "benchmarks failed or timed out (status $bench_rc); tests: $summary"
+fi
+
+if [ "$test_rc" -ne 0 ]; then
+    echo
+    echo "== test failures (from pytest's summary)"
+    grep -E '^(FAILED|ERROR)' "$log" | head -n 50 || tail -n 40 "$log"
+fi
+[ "$test_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
