@@ -23,9 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the console script; returns the exit status."""
     parser = argparse.ArgumentParser(prog="minpy", description="minpy command-line tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="train the seed's softmax classifier on digits")
+    demo = sub.add_parser("demo", help="train an MLP and a CNN with minpy.nn on digits")
     demo.add_argument("--device", default="cpu", help="cpu (default), gpu or gpu:N")
-    demo.add_argument("--epochs", type=int, default=30)
+    demo.add_argument("--epochs", type=int, default=None, help="epochs (default: 15 MLP, 8 CNN)")
+    demo.add_argument("--plot", default=None, help="write loss/accuracy curves: OUT-mlp.png ...")
+    demo.add_argument("--seed", type=int, default=0)
     sub.add_parser("info", help="versions, devices found, the active policy, GPU availability")
     args = parser.parse_args(argv)
     if args.command == "info":
@@ -35,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from minpy.demo import run
 
-        run(epochs=args.epochs, device=_device(args.device))
+        run(epochs=args.epochs, seed=args.seed, device=_device(args.device), plot=args.plot)
     return 0
 
 

@@ -310,7 +310,7 @@ def _windows(
             "use a smaller kernel or more padding"
         )
     if kh == 1 and kw == 1:
-        return np.expand_dims(x[:, :, :: sh, :: sw], axis), oh, ow
+        return np.expand_dims(x[:, :, ::sh, ::sw], axis), oh, ow
     hi, wi = sh * (oh - 1) + 1, sw * (ow - 1) + 1
     slices = [x[:, :, i : i + hi : sh, j : j + wi : sw] for i in range(kh) for j in range(kw)]
     return np.stack(slices, axis=axis), oh, ow
@@ -651,8 +651,9 @@ def softmax(x: Array, axis: int = -1) -> Array:
     return e / np.sum(e, axis=axis, keepdims=True)  # type: ignore[no-any-return]
 
 
-def _targets(x: Array, y: Any, where: str) -> Array:
-    """Integer labels ``(N,)`` or one-hot/probability rows ``(N, C)`` as float rows of ``x``."""
+def _targets(x: Array, y: Any, where: str, mask: bool = False) -> Array:
+    """Integer labels ``(N,)`` or one-hot/probability rows ``(N, C)`` as rows like ``x``'s
+    (float, or with ``mask`` a boolean one-hot for integer labels: one operation fewer)."""
     y = np.asarray(y, device=x.device)
     n, c = x.shape[0], x.shape[1]
     if y.ndim == 1 and y.dtype.kind in "iub":
@@ -661,7 +662,8 @@ def _targets(x: Array, y: Any, where: str) -> Array:
                 f"{where}: {y.shape[0]} labels for {n} predictions; pass one label per row"
             )
         _check_labels(y, c, where)
-        return (np.reshape(y, (n, 1)) == np.arange(c, device=x.device)).astype(x.dtype)
+        onehot = np.reshape(y, (n, 1)) == np.arange(c, device=x.device)
+        return onehot if mask else onehot.astype(x.dtype)
     if y.shape != x.shape:
         raise ValueError(
             f"{where}: labels of shape {tuple(y.shape)!r} do not fit predictions of shape "
@@ -704,9 +706,8 @@ def softmax_cross_entropy(x: Array, y: Any) -> Array:
     0.6931
     """
     _check_scores(x, "softmax_cross_entropy")
-    t = _targets(x, y, "softmax_cross_entropy")
-    n = x.shape[0]
-    return -np.sum(log_softmax(x) * t) * (1.0 / n)  # type: ignore[no-any-return]
+    t = _targets(x, y, "softmax_cross_entropy", mask=True)
+    return np.sum(log_softmax(x) * t) * (-1.0 / x.shape[0])  # type: ignore[no-any-return]
 
 
 def svm_loss(x: Array, y: Any, delta: float = 1.0) -> Array:

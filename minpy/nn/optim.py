@@ -1,0 +1,161 @@
+"""Update rules with per-parameter state (MinPy's ``minpy.nn.optim``).
+
+A rule is ``rule(w, dw, config) -> (w, config)``: it updates the parameter ``w`` **in place**
+from its gradient ``dw`` and returns it with ``config``, the dict of hyper-parameters and state
+(velocity, moment estimates, step count) kept for that one parameter. Missing entries get
+defaults on the first call; state arrays live on ``w``'s device. Everything is minpy
+operations, so the rules run on every device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.array import Array
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+__all__ = ["adam", "get", "rmsprop", "sgd", "sgd_momentum"]
+
+Config = dict[str, Any]
+Rule = Callable[[Array, Array, Config | None], tuple[Array, Config]]
+
+
+def _zeros_like(w: Array) -> Array:
+    return np.zeros(w.shape, dtype=w.dtype, device=w.device)  # type: ignore[no-any-return]
+
+
+def sgd(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
+    """Vanilla SGD: ``w -= learning_rate * dw``.
+
+    config: ``learning_rate`` (default 1e-2).
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> w, cfg = optim.sgd(np.array([1.0, 2.0]), np.array([1.0, -1.0]), {"learning_rate": 0.5})
+    >>> w
+    array([0.5, 2.5])
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    w -= config["learning_rate"] * dw
+    return w, config
+
+
+def sgd_momentum(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
+    """SGD with momentum: ``v = momentum * v - learning_rate * dw; w += v``.
+
+    config: ``learning_rate`` (1e-2), ``momentum`` (0.9); state ``velocity``.
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> w, cfg = optim.sgd_momentum(np.array([1.0]), np.array([1.0]), {"learning_rate": 0.1})
+    >>> w, cfg["velocity"]
+    (array([0.9]), array([-0.1]))
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity")
+    if v is None:
+        v = _zeros_like(w)
+    v *= config["momentum"]
+    v -= config["learning_rate"] * dw
+    w += v
+    config["velocity"] = v
+    return w, config
+
+
+def rmsprop(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
+    """RMSProp: a running mean of squared gradients scales each step.
+
+    config: ``learning_rate`` (1e-2), ``decay_rate`` (0.99), ``epsilon`` (1e-8); state
+    ``cache``.
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> w, cfg = optim.rmsprop(np.array([1.0]), np.array([2.0]), {"learning_rate": 0.1})
+    >>> w.round(4)
+    array([0.])
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache")
+    if cache is None:
+        cache = _zeros_like(w)
+    rho = config["decay_rate"]
+    cache *= rho
+    cache += (1 - rho) * (dw * dw)
+    w -= config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    config["cache"] = cache
+    return w, config
+
+
+def adam(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
+    """Adam with bias correction.
+
+    config: ``learning_rate`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999), ``epsilon`` (1e-8);
+    state ``m``, ``v`` and the step count ``t``.
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> w, cfg = optim.adam(np.array([1.0]), np.array([5.0]), {"learning_rate": 0.1})
+    >>> w.round(4), cfg["t"]
+    (array([0.9]), 1)
+    """
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    m, v = config.get("m"), config.get("v")
+    if m is None:
+        m = _zeros_like(w)
+    if v is None:
+        v = _zeros_like(w)
+    t = int(config.get("t", 0)) + 1
+    b1, b2 = config["beta1"], config["beta2"]
+    m *= b1
+    m += (1 - b1) * dw
+    v *= b2
+    v += (1 - b2) * (dw * dw)
+    step = config["learning_rate"] * (1 - b2**t) ** 0.5 / (1 - b1**t)
+    w -= step * m / (np.sqrt(v) + config["epsilon"])
+    config.update(m=m, v=v, t=t)
+    return w, config
+
+
+_RULES: dict[str, Rule] = {
+    "adam": adam,
+    "rmsprop": rmsprop,
+    "sgd": sgd,
+    "sgd_momentum": sgd_momentum,
+}
+
+
+def get(rule: Any) -> Rule:
+    """The update rule named ``rule`` (or ``rule`` itself if callable).
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> optim.get("adam") is optim.adam
+    True
+    """
+    if callable(rule):
+        return rule  # type: ignore[no-any-return]
+    try:
+        return _RULES[rule]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown update_rule {rule!r}; use one of {sorted(_RULES)} or a function "
+            "rule(w, dw, config) -> (w, config)"
+        ) from None
