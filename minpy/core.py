@@ -151,8 +151,15 @@ def _describe(x: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
-    """``x`` with every array or number in it replaced by a traced Array."""
+def _label(where: Any) -> str:
+    return f"argument {where}" if where.__class__ is int else str(where)
+
+
+def _trace_input(x: Any, bit: int, where: Any, leaves: list[_Leaf]) -> Any:
+    """``x`` with every array or number in it replaced by a traced Array.
+
+    ``where`` names ``x`` for errors: an argument index, or a path string inside one.
+    """
     if isinstance(x, Array):
         data, dev = x._data, x._device
         if data.dtype.kind not in "fc":
@@ -167,7 +174,7 @@ def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
         return t
     if isinstance(x, (bool, numpy.bool_)) or x is None or isinstance(x, (str, bytes)):
         raise TypeError(
-            f"grad: {where} is {type(x).__name__} {_describe(x)}, which cannot be "
+            f"grad: {_label(where)} is {type(x).__name__} {_describe(x)}, which cannot be "
             "differentiated; pass an array or a number, or leave it out of argnum"
         )
     if isinstance(x, (int, float, numpy.integer, numpy.floating)):
@@ -179,14 +186,25 @@ def _trace_input(x: Any, bit: int, where: str, leaves: list[_Leaf]) -> Any:
     if isinstance(x, numpy.ndarray):
         return _trace_input(np.array(x), bit, where, leaves)
     if isinstance(x, dict):
-        return {k: _trace_input(v, bit, f"{where}[{k!r}]", leaves) for k, v in x.items()}
+        return {k: _trace_input(v, bit, f"{_label(where)}[{k!r}]", leaves) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        items = [_trace_input(v, bit, f"{where}[{i}]", leaves) for i, v in enumerate(x)]
+        items = [_trace_input(v, bit, f"{_label(where)}[{i}]", leaves) for i, v in enumerate(x)]
         return items if isinstance(x, list) else tuple(items)
     raise TypeError(
-        f"grad: {where} is {type(x).__name__} {_describe(x)}, which cannot be differentiated; "
-        "pass arrays, numbers, or dicts/lists/tuples of them"
+        f"grad: {_label(where)} is {type(x).__name__} {_describe(x)}, which cannot be "
+        "differentiated; pass arrays, numbers, or dicts/lists/tuples of them"
     )
+
+
+def _ones_like(x: Array) -> Array:
+    """An untraced Array of ones shaped like ``x`` on its device (a seed)."""
+    dev = x._device
+    backend = dev.backend
+    scope = None if backend.on_host else backend.scope(dev)
+    if scope is None:
+        return wrap(backend.xp.ones(x._data.shape, x._data.dtype), dev)
+    with scope:
+        return wrap(backend.xp.ones(x._data.shape, x._data.dtype), dev)
 
 
 def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
@@ -194,7 +212,7 @@ def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
     if isinstance(out, Array):
         n = out._node
         if n is not None and n.mask & bit:
-            roots.append((n, np.ones_like(wrap(out._data, out._device))))  # seed, untraced
+            roots.append((n, _ones_like(out)))
         return
     if isinstance(out, (tuple, list)):
         for o in out:
@@ -253,6 +271,8 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
 
 
 def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[int], bool]:
+    if argnum.__class__ is int and 0 <= argnum < nargs:  # type: ignore[operator]
+        return [argnum], True  # type: ignore[list-item]
     single = isinstance(argnum, (int, numpy.integer)) and not isinstance(argnum, bool)
     nums = [int(argnum)] if single else list(argnum)  # type: ignore[arg-type]
     name = getattr(fun, "__name__", "the function")
@@ -276,7 +296,7 @@ def _grad_call(
         leaves: list[_Leaf] = []
         traced_args = list(args)
         for i in dict.fromkeys(nums):
-            traced_args[i] = _trace_input(args[i], bit, f"argument {i}", leaves)
+            traced_args[i] = _trace_input(args[i], bit, i, leaves)
         out = fun(*traced_args, **kwargs)
         roots: list[tuple[Node, Any]] = []
         _roots(out, bit, roots)

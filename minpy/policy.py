@@ -524,7 +524,11 @@ RAW: Any = _RawMode()
 
 def _run_raw(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A call from a rule in a CPU backward pass that records nothing: NumPy in, NumPy out."""
-    route = _route(prim, _CPU)
+    cache = prim._route
+    if cache[1] is _CPU and cache[0] is (_policy_override.get() or _global_policy):
+        route = cache[2]
+    else:
+        route = _route(prim, _CPU)
     route.calls += 1
     out = route.fn(*args, **kwargs)  # type: ignore[misc]
     if isinstance(out, numpy.generic):
