@@ -470,7 +470,7 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
         device = stack[-1] if stack else _context._default
         if device is RAW:
             return _run_raw(prim, args, kwargs)
-    cache = prim._route
+    cache = prim._route  # _route's cache check, inlined on the hottest path
     if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
         route = cache[2]
     else:
@@ -524,11 +524,7 @@ RAW: Any = _RawMode()
 
 def _run_raw(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A call from a rule in a CPU backward pass that records nothing: NumPy in, NumPy out."""
-    cache = prim._route
-    if cache[1] is _CPU and cache[0] is (_policy_override.get() or _global_policy):
-        route = cache[2]
-    else:
-        route = _route(prim, _CPU)
+    route = _route(prim, _CPU)
     route.calls += 1
     out = route.fn(*args, **kwargs)  # type: ignore[misc]
     if isinstance(out, numpy.generic):
