@@ -125,9 +125,8 @@ def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
                 else:
                     pairs.append((parent, rule(g, ans, *args)))
     for i, (parent, v) in enumerate(pairs):
-        if v.__class__ is not Array and not isinstance(v, numpy.generic):
-            continue
-        pairs[i] = (parent, _raw(v))
+        if v.__class__ is Array or isinstance(v, numpy.generic):
+            pairs[i] = (parent, _raw(v))
     return pairs
 
 

@@ -111,30 +111,34 @@ def backward(
     if not target_set:
         return {}
     floor = min(t.seq for t in target_set)
-    grads: dict[Node, Any] = {}
-    heap: list[tuple[int, Node]] = []
+    # pending[seq] = [node, gradient so far]; the heap holds -seq, newest node first
+    pending: dict[int, list[Any]] = {}
+    heap: list[int] = []
+    push = heapq.heappush
     for node, g in roots:
         if node.seq < floor:
             continue
-        if node in grads:
-            grads[node] = add(grads[node], g)
+        entry = pending.get(node.seq)
+        if entry is None:
+            pending[node.seq] = [node, g]
+            push(heap, -node.seq)
         else:
-            grads[node] = g
-            heapq.heappush(heap, (-node.seq, node))
+            entry[1] = add(entry[1], g)
     pop = heapq.heappop
-    push = heapq.heappush
+    grads: dict[Node, Any] = {}
     while heap:
-        node = pop(heap)[1]
+        node, g = pending.pop(-pop(heap))
         if node in target_set:
-            continue  # targets are where the walk stops; their gradient stays in grads
-        g = grads.pop(node)
+            grads[node] = g  # targets are where the walk stops
+            continue
         for parent, pg in propagate(node, g, floor):
-            if parent in grads:
-                grads[parent] = add(grads[parent], pg)
+            entry = pending.get(parent.seq)
+            if entry is None:
+                pending[parent.seq] = [parent, pg]
+                push(heap, -parent.seq)
             else:
-                grads[parent] = pg
-                push(heap, (-parent.seq, parent))
+                entry[1] = add(entry[1], pg)
         if release:
             node.parents = node.argnums = node.args = ()
             node.kwargs = node.ans = None
-    return {t: grads[t] for t in target_set if t in grads}
+    return grads
