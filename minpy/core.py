@@ -42,6 +42,7 @@ __all__ = [
 Argnum = int | Sequence[int]
 
 _CPU = cpu()
+_NDARRAY = numpy.ndarray
 # a traced input of an outer grad enters an inner one through this identity
 _enter = Primitive("identity", register=False)
 _enter.defvjp(lambda g, ans, x: g, keep="meta")
@@ -107,26 +108,22 @@ def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
     """
     dev = node.device
     if dev is not _CPU:
-        pairs = _propagate(node, wrap(g, dev), floor)
-    else:
-        prim = node.prim
-        args = node.args
-        ans = node.ans
-        kwargs = node.kwargs
-        vjps = prim.vjps
-        pairs = []
-        for argnum, parent in zip(node.argnums, node.parents):
-            if parent.seq >= floor:
-                rule = vjps[argnum] if argnum < len(vjps) else None
-                if rule is None:
-                    rule = prim.rule(argnum)
-                if kwargs:
-                    pairs.append((parent, rule(g, ans, *args, **kwargs)))
-                else:
-                    pairs.append((parent, rule(g, ans, *args)))
-    for i, (parent, v) in enumerate(pairs):
-        if v.__class__ is Array or isinstance(v, numpy.generic):
-            pairs[i] = (parent, _raw(v))
+        return [(p, _raw(v)) for p, v in _propagate(node, wrap(g, dev), floor)]
+    prim = node.prim
+    args = node.args
+    ans = node.ans
+    kwargs = node.kwargs
+    vjps = prim.vjps
+    pairs = []
+    for argnum, parent in zip(node.argnums, node.parents):
+        if parent.seq >= floor:
+            rule = vjps[argnum] if argnum < len(vjps) else None
+            if rule is None:
+                rule = prim.rule(argnum)
+            v = rule(g, ans, *args, **kwargs) if kwargs else rule(g, ans, *args)
+            if v.__class__ is not _NDARRAY:
+                v = _raw(v)
+            pairs.append((parent, v))
     return pairs
 
 
