@@ -769,13 +769,7 @@ _FIRST = (0,)
 
 
 def _meta(a: Any) -> Any:
-    if a.__class__ is not Array:
-        return a
-    m = _new(Meta)
-    m.shape = a._data.shape
-    m.dtype = a._data.dtype
-    m.device = a._device
-    return m
+    return Meta(a) if a.__class__ is Array else a
 
 
 # --------------------------------------------------------------------------------------------
