@@ -68,6 +68,11 @@ def identity(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
     return g
 
 
+def mask(condition: Any, g: Any) -> Any:
+    """``condition`` as 0/1 in ``g``'s dtype: multiplying by it is faster than by booleans."""
+    return np.astype(condition, g.dtype)
+
+
 def has_int_index(key: Any) -> bool:
     items = key if isinstance(key, tuple) else (key,)
     for k in items:
@@ -125,26 +130,26 @@ defvjp(np.negative, lambda g, ans, x: -g, keep="meta")
 defvjp(np.positive, identity, keep="meta")
 defvjp(
     np.maximum,
-    lambda g, ans, x, y: unbroadcast(g * (x >= y), x),
-    lambda g, ans, x, y: unbroadcast(g * (x < y), y),
+    lambda g, ans, x, y: unbroadcast(g * mask(x >= y, g), x),
+    lambda g, ans, x, y: unbroadcast(g * mask(x < y, g), y),
     keep="args",
 )
 defvjp(
     np.minimum,
-    lambda g, ans, x, y: unbroadcast(g * (x <= y), x),
-    lambda g, ans, x, y: unbroadcast(g * (x > y), y),
+    lambda g, ans, x, y: unbroadcast(g * mask(x <= y, g), x),
+    lambda g, ans, x, y: unbroadcast(g * mask(x > y, g), y),
     keep="args",
 )
 defvjp(
     np.fmax,
-    lambda g, ans, x, y: unbroadcast(g * (x >= y), x),
-    lambda g, ans, x, y: unbroadcast(g * (x < y), y),
+    lambda g, ans, x, y: unbroadcast(g * mask(x >= y, g), x),
+    lambda g, ans, x, y: unbroadcast(g * mask(x < y, g), y),
     keep="args",
 )
 defvjp(
     np.fmin,
-    lambda g, ans, x, y: unbroadcast(g * (x <= y), x),
-    lambda g, ans, x, y: unbroadcast(g * (x > y), y),
+    lambda g, ans, x, y: unbroadcast(g * mask(x <= y, g), x),
+    lambda g, ans, x, y: unbroadcast(g * mask(x > y, g), y),
     keep="args",
 )
 defvjp(
