@@ -453,8 +453,10 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
     """
     device = None
     mask = 0
+    listed = False
     for a in args:
-        if a.__class__ is Array:
+        cls = a.__class__
+        if cls is Array:
             d = a._device
             if d is not device:
                 if device is not None:
@@ -463,7 +465,13 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
             n = a._node
             if n is not None:
                 mask |= n.mask
-    if prim.nested or (kwargs and _special_kwargs(kwargs)):
+        elif cls is list or cls is tuple:
+            for item in a:
+                c = item.__class__
+                if c is Array or ((c is list or c is tuple) and _holds_array(item)):
+                    listed = True  # an array-like of Arrays: NumPy would stack it
+                    break
+    if listed or prim.nested or (kwargs and _special_kwargs(kwargs)):
         return _dispatch_general(prim, args, kwargs, device, mask)
     if device is None:
         stack = _context._stack.get()
@@ -610,6 +618,18 @@ def _dispatch_general(
             kwargs[k] = v._data
     if prim.nested:
         args, device = _unnest(prim, args, device, hidden)
+    elif any(a.__class__ in (list, tuple) and _holds_array(a) for a in args):
+        # lists holding Arrays are array-likes: stack them (differentiably), as NumPy's
+        # asarray would, instead of letting NumPy copy them to the host untraced
+        args = tuple(_stacked(a) for a in args)
+        for a in args:
+            if a.__class__ is Array:
+                if device is None:
+                    device = a._device
+                elif a._device is not device:
+                    raise _mismatch(prim, device, a._device)
+                if a._node is not None:
+                    mask |= a._node.mask
     if want is not None:
         want = _as_device(want)
         if device is not None and device is not want:
@@ -660,6 +680,21 @@ def _dispatch_general(
         res = res.astype(out.dtype)
     out._assign(res, prim.name)
     return out
+
+
+def _stacked(a: Any) -> Any:
+    """An argument that is a list holding Arrays, stacked into one Array."""
+    if a.__class__ in (list, tuple) and _holds_array(a):
+        from minpy.numpy import array
+
+        return array(a)
+    return a
+
+
+def _holds_array(seq: Any) -> bool:
+    return any(
+        x.__class__ is Array or (x.__class__ in (list, tuple) and _holds_array(x)) for x in seq
+    )
 
 
 def _unnest(

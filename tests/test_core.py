@@ -330,3 +330,12 @@ def test_inplace_on_saved_constant_copies(device):
 
     x = np.array([1.0, 2.0, 3.0])
     numpy.testing.assert_allclose(grad(f)(x).asnumpy(), 2.0)
+
+
+def test_lists_of_traced_arrays_are_stacked_not_dropped(device):
+    # NumPy would turn the list into an array; the gradient must follow, not vanish
+    assert grad(lambda a, b: np.mean([a, b]), [0, 1])(1.0, 2.0) == [0.5, 0.5]
+    assert grad(lambda a: np.sum([[a, a * 2], [a, a]]))(1.0) == 5.0
+    x = np.array([0.5, 2.0])
+    g = grad(lambda x: np.sum(np.max([x, x * x], axis=0)))(x)
+    numpy.testing.assert_allclose(g.asnumpy(), [1.0, 4.0])
