@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
+from minpy.tape import _active
 
 if TYPE_CHECKING:
     from minpy.tape import Node
@@ -35,6 +36,11 @@ def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
     a._node = node
     a._base = None
     return a
+
+
+def _out(out: Any) -> dict[str, Any]:
+    """``out=`` passed on only when given (NumPy's functions call our methods with it)."""
+    return {} if out is None else {"out": out}
 
 
 class Meta:
@@ -153,6 +159,13 @@ class Array:
         return host.copy() if host is self._data else host
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        node = self._node
+        if node is not None and node.mask & _active.get():
+            raise GradientError(
+                "a traced array was converted to a NumPy array inside grad (e.g. by a "
+                "numpy.* function), which would silently drop its gradient; use minpy.numpy "
+                "functions, or x.asnumpy() / stop_gradient(x) where no gradient is wanted"
+            )
         host = self._device.backend.to_host(self._data)
         if dtype is not None and host.dtype != dtype:
             host = host.astype(dtype)
@@ -371,20 +384,26 @@ class Array:
     def swapaxes(self, a: int, b: int) -> Array:
         return _np.swapaxes(self, a, b)
 
-    def sum(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Array:
-        return _np.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def sum(
+        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
+    ) -> Array:
+        return _np.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
 
-    def mean(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Array:
-        return _np.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def mean(
+        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
+    ) -> Array:
+        return _np.mean(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
 
-    def prod(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.prod(self, axis=axis, keepdims=keepdims)
+    def prod(
+        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
+    ) -> Array:
+        return _np.prod(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.max(self, axis=axis, keepdims=keepdims)
+    def max(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.max(self, axis=axis, keepdims=keepdims, **_out(out))
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.min(self, axis=axis, keepdims=keepdims)
+    def min(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.min(self, axis=axis, keepdims=keepdims, **_out(out))
 
     def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Array:
         return _np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
@@ -395,20 +414,20 @@ class Array:
     def cumsum(self, axis: Any = None) -> Array:
         return _np.cumsum(self, axis=axis)
 
-    def argmax(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.argmax(self, axis=axis, keepdims=keepdims)
+    def argmax(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.argmax(self, axis=axis, keepdims=keepdims, **_out(out))
 
-    def argmin(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.argmin(self, axis=axis, keepdims=keepdims)
+    def argmin(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.argmin(self, axis=axis, keepdims=keepdims, **_out(out))
 
     def argsort(self, axis: int = -1) -> Array:
         return _np.argsort(self, axis=axis)
 
-    def all(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.all(self, axis=axis, keepdims=keepdims)
+    def all(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.all(self, axis=axis, keepdims=keepdims, **_out(out))
 
-    def any(self, axis: Any = None, keepdims: bool = False) -> Array:
-        return _np.any(self, axis=axis, keepdims=keepdims)
+    def any(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return _np.any(self, axis=axis, keepdims=keepdims, **_out(out))
 
     def clip(self, a_min: Any = None, a_max: Any = None) -> Array:
         return _np.clip(self, a_min, a_max)

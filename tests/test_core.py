@@ -339,3 +339,12 @@ def test_lists_of_traced_arrays_are_stacked_not_dropped(device):
     x = np.array([0.5, 2.0])
     g = grad(lambda x: np.sum(np.max([x, x * x], axis=0)))(x)
     numpy.testing.assert_allclose(g.asnumpy(), [1.0, 4.0])
+
+
+def test_numpy_function_on_traced_array_raises_instead_of_dropping_gradient():
+    with pytest.raises(minpy.GradientError, match="silently drop its gradient"):
+        grad(lambda x: numpy.dot(x, x) * x)(np.ones(2))
+    # NumPy's reductions call the Array's own methods, so they stay differentiable
+    assert grad(lambda x: numpy.sum(x * x))(3.0) == 6.0
+    # explicit conversions remain available
+    assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0
