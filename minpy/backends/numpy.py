@@ -1,8 +1,9 @@
 """The NumPy backend: arrays of ``cpu(0)`` are ``numpy.ndarray``.
 
 Only the primitives whose NumPy spelling differs from the generic one are overridden here,
-and the reductions and reshapes whose top-level functions are Python wrappers around an
-ndarray method: on an ndarray the method is called directly, about 1 us sooner per call.
+the reductions and reshapes whose top-level functions are Python wrappers around an ndarray
+method (on an ndarray the method is called directly, about 1 us sooner per call), and ``dot``
+of two matrices, which ``matmul`` computes faster when one is a transposed view.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def _reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
     return numpy.reshape(a, shape, order=order, **kwargs)  # type: ignore[call-overload]
 
 
+def _dot(a: Any, b: Any, out: Any = None) -> Any:
+    # for two matrices dot and matmul agree, and matmul is ~10% faster on transposed views
+    # (the gradient rules' a.T @ g)
+    if out is None and a.__class__ is numpy.ndarray and b.__class__ is numpy.ndarray:
+        if a.ndim == 2 and b.ndim == 2:
+            return numpy.matmul(a, b)
+    return numpy.dot(a, b, out)
+
+
 def _transpose(a: Any, axes: Any = None) -> Any:
     if a.__class__ is numpy.ndarray:
         return a.transpose() if axes is None else a.transpose(axes)
@@ -75,6 +85,7 @@ class NumpyBackend(Backend):
     array_type = numpy.ndarray
     overrides = {
         "scatter_add": _scatter_add,
+        "dot": _dot,
         "reshape": _reshape,
         "transpose": _transpose,
         **{name: _via_method(name) for name in _METHODS},
