@@ -268,7 +268,7 @@ class Array:
         if not backend.on_host:
             from minpy.policy import adopt
 
-            return adopt(k, self._device, "getitem")
+            return adopt(k, self._device)
         return k
 
     def __getitem__(self, key: Any) -> Array:
@@ -296,7 +296,7 @@ class Array:
             if not self._device.backend.on_host and not isinstance(raw, (int, float, complex)):
                 from minpy.policy import adopt
 
-                raw = adopt(raw, self._device, "setitem")
+                raw = adopt(raw, self._device)
             self._write(key, raw)
             return
         self._rebind(_np.setitem(self, key, value), "setitem")

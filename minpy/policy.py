@@ -181,7 +181,8 @@ _routes: list[Route] = []
 _routes_lock = threading.Lock()
 _warned: set[str] = set()
 _UFUNC_NAMES = frozenset(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
-_TRANSFER = Primitive("to_device", register=False)  # a stats row and a tape entry
+# Never dispatched: a stats row and a tape entry. The impls below only let routes resolve.
+_TRANSFER = Primitive("to_device", impl=lambda x, device=None: x, register=False)
 
 
 def _warn_fallback(name: str, device: Device) -> None:
@@ -438,6 +439,13 @@ def _route(prim: Primitive, device: Device) -> Route:
 # dispatch
 
 
+def _join(prim: Primitive, device: Device | None, other: Device) -> Device:
+    """The device a call runs on once an input on ``other`` is seen; mixing raises."""
+    if device is None or device is other:
+        return other
+    raise _mismatch(prim, device, other)
+
+
 def _mismatch(prim: Primitive, a: Device, b: Device) -> DeviceMismatchError:
     return DeviceMismatchError(
         f"{prim.name}: arrays on {a!r} and {b!r} cannot be combined; "
@@ -606,10 +614,7 @@ def _dispatch_general(
     hidden: list[Array] = []
     for k, v in kwargs.items():
         if v.__class__ is Array:
-            if device is None:
-                device = v._device
-            elif v._device is not device:
-                raise _mismatch(prim, device, v._device)
+            device = _join(prim, device, v._device)
             if v._node is not None and v._node.mask & _active.get():
                 raise GradientError(
                     f"{prim.name}: the traced array passed as {k}= cannot be differentiated "
@@ -624,17 +629,12 @@ def _dispatch_general(
         args = tuple(_stacked(a) for a in args)
         for a in args:
             if a.__class__ is Array:
-                if device is None:
-                    device = a._device
-                elif a._device is not device:
-                    raise _mismatch(prim, device, a._device)
+                device = _join(prim, device, a._device)
                 if a._node is not None:
                     mask |= a._node.mask
     if want is not None:
         want = _as_device(want)
-        if device is not None and device is not want:
-            raise _mismatch(prim, device, want)
-        device = want
+        device = _join(prim, device, want)
     if device is None:
         device = current_context()
     if device is RAW or (want is _CPU and _context._stack.get()[-1:] == (RAW,)):
@@ -706,10 +706,7 @@ def _unnest(
             items = []
             for x in a:
                 if x.__class__ is Array:
-                    if device is None:
-                        device = x._device
-                    elif x._device is not device:
-                        raise _mismatch(prim, device, x._device)
+                    device = _join(prim, device, x._device)
                     if x._node is not None and x._node.mask & _active.get():
                         hidden.append(x)
                     x = x._data
@@ -811,7 +808,7 @@ def _meta(a: Any) -> Any:
 # data movement
 
 
-def adopt(value: Any, device: Device, op: str) -> Any:
+def adopt(value: Any, device: Device) -> Any:
     """A host value (list, NumPy array) as a raw array on ``device``; counted as adoption."""
     if not isinstance(value, (list, tuple, numpy.ndarray, numpy.generic)):
         return value
@@ -843,9 +840,6 @@ def to_device(x: Array, device: Device) -> Array:
     if n is not None and n.mask & _active.get():
         _record(_TRANSFER, (x,), {"device": device}, res, n.mask)
     return res
-
-
-_TRANSFER.impl = lambda x, device=None: x
 
 
 def _transfer_vjp(g: Any, ans: Any, x: Any, device: Device) -> Any:

@@ -152,7 +152,7 @@ def array(
 
     while host.ndim < ndmin:
         host = host[None]
-    return wrap(adopt(host, dev, "array"), dev)
+    return wrap(adopt(host, dev), dev)
 
 
 def asarray(
