@@ -306,10 +306,10 @@ class Array:
         backend = self._device.backend
         scope = None if backend.on_host else backend.scope(self._device)
         if scope is None:
-            self._data[key] = raw
+            backend.write(self._data, key, raw)
         else:
             with scope:
-                self._data[key] = raw
+                backend.write(self._data, key, raw)
 
     def _assign(self, result: Array, op: str) -> None:
         """Finish an in-place update computed out of place as ``result``."""

@@ -480,7 +480,13 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
                     listed = True  # an array-like of Arrays: NumPy would stack it
                     break
     if listed or prim.nested or (kwargs and _special_kwargs(kwargs)):
-        return _dispatch_general(prim, args, kwargs, device, mask)
+        try:
+            return _dispatch_general(prim, args, kwargs, device, mask)
+        except (ValueError, TypeError, IndexError) as exc:
+            named = _named(exc, prim)
+            if named is exc:
+                raise
+            raise named from exc
     if device is None:
         stack = _context._stack.get()
         device = stack[-1] if stack else _context._default
@@ -508,7 +514,10 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
         else:
             out = route.call(args, kwargs)
     except (ValueError, TypeError, IndexError) as exc:
-        raise _named(exc, prim) from exc
+        named = _named(exc, prim)
+        if named is exc:
+            raise
+        raise named from exc
     if out.__class__ is route.array_type or (route.plain and isinstance(out, numpy.generic)):
         if out.__class__ is not route.array_type:
             out = numpy.asarray(out)

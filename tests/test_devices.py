@@ -444,3 +444,43 @@ def test_out_of_memory_translated_when_pool_unreadable(monkeypatch: pytest.Monke
 def test_other_errors_not_translated() -> None:
     b = CupyBackend()
     assert b.translate_error(ValueError("bad axis"), Device("gpu", 0)) is None
+
+
+# The CuPy backend's in-place write, run with NumPy as the array module: CuPy leaves repeated
+# advanced indices undefined, so the backend deduplicates them and must match NumPy exactly.
+_WRITE_KEYS = [
+    ([0, 2, 0, 2], (3,)),
+    ((numpy.array([1, 1, 0]), slice(None)), (2, 4)),
+    ((slice(None), numpy.array([[0, 3], [3, 3]])), (2, 4)),
+    ((numpy.array([0, 0]), 1, numpy.array([2, 2])), (2, 3, 4)),
+    ((numpy.array([-1, 1]), slice(1, None), numpy.array([0, 0])), (2, 3, 4)),
+    ((numpy.array([True, False]), numpy.array([1, 1])), (2, 3)),
+    ((Ellipsis, [1, 1, 0]), (2, 3)),
+    (numpy.array([], dtype=numpy.int64), (3,)),
+    (slice(1, 3), (4,)),
+]
+
+
+@pytest.mark.parametrize(("key", "shape"), _WRITE_KEYS)
+@pytest.mark.parametrize("value_kind", ["array", "scalar", "list"])
+def test_cupy_write_matches_numpy_last_write_wins(key: Any, shape: Any, value_kind: str) -> None:
+    rng = numpy.random.default_rng(1)
+    base = rng.standard_normal(shape)
+    target = base[key].shape
+    if value_kind == "scalar":
+        value: Any = 2.5
+    else:
+        value = rng.standard_normal(target)
+        if value_kind == "list":
+            value = value.tolist()
+    want = base.copy()
+    want[key] = value
+    got = base.copy()
+    cupy_backend.write_last_wins(numpy, got, key, value)
+    numpy.testing.assert_array_equal(got, want)
+    # a non-contiguous target (a strided view) is written through, too
+    wide = numpy.zeros(shape[:-1] + (2 * shape[-1],))
+    view = wide[..., ::2]
+    view[...] = base
+    cupy_backend.write_last_wins(numpy, view, key, value)
+    numpy.testing.assert_array_equal(wide[..., ::2], want)

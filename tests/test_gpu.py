@@ -187,6 +187,36 @@ def test_gpu_getitem_grad_repeated_indices(gpu: Device) -> None:
     numpy.testing.assert_allclose(g.asnumpy(), [2.0, 0.0, 1.0])
 
 
+def test_gpu_setitem_repeated_indices_last_write_wins(gpu: Device) -> None:
+    # CuPy alone leaves repeated indices undefined; minpy keeps NumPy's rule, traced or not
+    x = np.zeros(3, device=gpu)
+    x[[0, 2, 0, 2]] = [1.0, 2.0, 3.0, 4.0]
+    assert x.tolist() == [3.0, 0.0, 4.0]
+    v = np.array([1.0, 2.0, 3.0, 4.0], device=gpu)
+
+    def f(v: Any) -> Any:
+        y = np.zeros(3, device=gpu) + 0.0 * v[0]
+        y[[0, 2, 0, 2]] = v
+        return np.sum(y * np.array([10.0, 20.0, 30.0], device=gpu))
+
+    assert float(f(v)) == 150.0
+    assert grad(f)(v).tolist() == [0.0, 0.0, 10.0, 30.0]
+
+
+def test_gpu_tensordot_with_zero_dim_operand(gpu: Device) -> None:
+    a = np.array(2.0, device=gpu)
+    b = np.array([1.0, 2.0, 3.0], device=gpu)
+    assert np.tensordot(a, b, axes=([], [])).tolist() == [2.0, 4.0, 6.0]
+    assert np.inner(a, b).tolist() == [2.0, 4.0, 6.0]
+    check_grads(np.inner, np.array([1.0, -2.0], device=gpu), np.array([0.5, 3.0], device=gpu))
+
+
+def test_gpu_inplace_cast_error_names_the_operation(gpu: Device) -> None:
+    y = np.arange(4, device=gpu)
+    with pytest.raises(TypeError, match="add"):
+        y += 1.5
+
+
 def test_gpu_fallback_for_primitive_cupy_lacks(
     gpu: Device, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -263,8 +293,10 @@ def test_gpu_matches_numpy(case: Any, gpu: Device) -> None:
     host = case.inputs()
     on_cpu = [np.array(h) for h in host]
     on_gpu = [np.array(h, device=gpu) for h in host]
+    # constants a case makes inside its function (np.array(...)) land on the current device
     want = _outputs(case.fun(*on_cpu))
-    got = _outputs(case.fun(*on_gpu))
+    with gpu:
+        got = _outputs(case.fun(*on_gpu))
     assert len(got) == len(want)
     rng = numpy.random.RandomState(1)
     weights = []
@@ -274,7 +306,8 @@ def test_gpu_matches_numpy(case: Any, gpu: Device) -> None:
         weights.append(rng.randn(*w.shape))
     argnums = list(range(len(host)))
     g_cpu = grad(_weighted(case.fun, weights), argnums)(*on_cpu)
-    g_gpu = grad(_weighted(case.fun, weights), argnums)(*on_gpu)
+    with gpu:
+        g_gpu = grad(_weighted(case.fun, weights), argnums)(*on_gpu)
     for a, b in zip(g_gpu, g_cpu):
         assert a.device is gpu
         numpy.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-8, atol=1e-11)

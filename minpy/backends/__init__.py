@@ -21,8 +21,21 @@ __all__ = [
     "Backend",
     "available",
     "get_backend",
+    "has_int_index",
     "register_backend",
 ]
+
+
+def has_int_index(key: Any) -> bool:
+    """Whether an index holds an integer array or list (advanced indexing that may repeat)."""
+    items = key if isinstance(key, tuple) else (key,)
+    for k in items:
+        kind = getattr(getattr(k, "dtype", None), "kind", None)
+        if kind in ("i", "u") or (
+            isinstance(k, list) and not (k and all(isinstance(v, bool) for v in k))
+        ):
+            return True
+    return False
 
 
 class Backend:
@@ -98,6 +111,10 @@ class Backend:
     def to_host(self, data: Any) -> Any:
         """A NumPy array with the contents of this backend's array ``data``."""
         raise NotImplementedError
+
+    def write(self, data: Any, key: Any, value: Any) -> None:
+        """``data[key] = value`` in place, with NumPy's semantics (the last repeated index wins)."""
+        data[key] = value
 
     def is_array(self, value: Any) -> bool:
         """Whether ``value`` is one of this backend's arrays."""

@@ -8,8 +8,9 @@ that needs it (``minpy.gpu(0)``, ``minpy.backends.available("gpu")``), never at
   with CUDA device ``i`` current), host<->device and device<->device copies, ``synchronize``,
   one random generator per device, and the translation of CuPy's out-of-memory error into
   ``minpy.OutOfMemoryError``;
-- the overrides for the few primitives whose CuPy spelling differs from NumPy's
-  (``scatter_add``);
+- the overrides for the few primitives whose CuPy behaviour differs from NumPy's
+  (``scatter_add``; ``setitem`` and in-place writes, where CuPy leaves repeated indices
+  undefined and NumPy lets the last one win; ``tensordot`` of a 0-d operand);
 - the memory-pool API re-exported as ``minpy.gpu_memory`` and ``minpy.free_gpu_memory``.
 
 Gradient rules never live here: they are written once, in minpy operations, in
@@ -23,7 +24,7 @@ import operator
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from minpy.backends import Backend, get_backend
+from minpy.backends import Backend, get_backend, has_int_index
 from minpy.errors import BackendUnavailableError, OutOfMemoryError
 
 if TYPE_CHECKING:
@@ -48,13 +49,12 @@ class _NoArray:
 # --------------------------------------------------------------------------------------------
 # overrides: only where CuPy really differs from NumPy
 
-# dtypes CuPy's scatter_add (CUDA atomicAdd) supports: int32, uint32, uint64, float16/32/64
+# dtypes CuPy's scatter-add (CUDA atomicAdd) supports: int32, uint32, uint64, float16/32/64
 _SCATTER_DTYPES = frozenset("iILQefd")
 
 
 def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
     import cupy
-    import cupyx
 
     if g.dtype.kind == "c":
         # atomicAdd has no complex type: add the real and imaginary parts separately
@@ -66,8 +66,53 @@ def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
             f"scatter_add: CuPy cannot scatter-add dtype {g.dtype.name!r} on the GPU"
         )
     out = cupy.zeros(shape, dtype=g.dtype)
-    cupyx.scatter_add(out, key, g)
+    add_at = getattr(cupy.add, "at", None)  # CuPy >= 13; cupyx.scatter_add is deprecated there
+    if add_at is not None:
+        add_at(out, key, g)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(out, key, g)
     return out
+
+
+def write_last_wins(xp: Any, data: Any, key: Any, value: Any) -> None:
+    """``data[key] = value`` where the last of repeated indices wins, as in NumPy.
+
+    CuPy writes repeated advanced indices in parallel, so which value lands is undefined there.
+    Here the flat positions that ``key`` selects are deduplicated first, keeping each one's
+    last write, and only those are assigned. ``xp`` is the array module (tests pass NumPy).
+    """
+    if isinstance(value, (list, tuple)):
+        value = xp.asarray(value)
+    if not has_int_index(key) or data.size == 0:
+        data[key] = value
+        return
+    pos = xp.arange(data.size).reshape(data.shape)[key]
+    vals = xp.broadcast_to(xp.asarray(value), pos.shape).ravel()
+    pos = pos.ravel()
+    if pos.size > 1:
+        _, first_of_reversed = xp.unique(pos[::-1], return_index=True)
+        last = pos.size - 1 - first_of_reversed
+        pos, vals = pos[last], vals[last]
+    data[xp.unravel_index(pos, data.shape)] = vals
+
+
+def _setitem(x: Any, key: Any, value: Any) -> Any:
+    import cupy
+
+    y = x.copy()
+    write_last_wins(cupy, y, key, value)
+    return y
+
+
+def _tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
+    import cupy
+
+    # CuPy accepts a 0-d operand only with axes 0 or ((), ()); NumPy also takes ([], [])
+    if isinstance(axes, (list, tuple)):
+        axes = tuple(tuple(ax) if isinstance(ax, (list, tuple)) else ax for ax in axes)
+    return cupy.tensordot(a, b, axes=axes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +223,7 @@ class CupyBackend(Backend):
     name = "cupy"
     kind = "gpu"
     on_host = False
-    overrides = {"scatter_add": _scatter_add}
+    overrides = {"scatter_add": _scatter_add, "setitem": _setitem, "tensordot": _tensordot}
 
     def __init__(self) -> None:
         super().__init__()
@@ -289,6 +334,10 @@ class CupyBackend(Backend):
                 return cupy.asarray(value, dtype=dtype)
         except cupy.cuda.memory.OutOfMemoryError as exc:
             raise self._oom(exc, device) from exc
+
+    def write(self, data: Any, key: Any, value: Any) -> None:
+        """``data[key] = value`` in place; the last of repeated indices wins, as in NumPy."""
+        write_last_wins(self.xp, data, key, value)
 
     def to_host(self, data: Any) -> Any:
         """A NumPy copy of the CuPy array ``data`` (waits for the device)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import minpy.numpy as _namespace
 from minpy.array import Array
+from minpy.backends import has_int_index
 from minpy.numpy import linalg
 from minpy.primitive import defvjp, defvjp_argnum
 
@@ -73,22 +74,9 @@ def mask(condition: Any, g: Any) -> Any:
     return np.astype(condition, g.dtype)
 
 
-def has_int_index(key: Any) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    for k in items:
-        kind = getattr(getattr(k, "dtype", None), "kind", None)
-        if kind in ("i", "u") or (isinstance(k, list) and not _is_bool_list(k)):
-            return True
-    return False
-
-
 def raw(x: Any) -> Any:
     """The backend array inside an index Array (indices are constants, never traced)."""
     return x._data if isinstance(x, Array) else x
-
-
-def _is_bool_list(k: list[Any]) -> bool:
-    return bool(k) and all(isinstance(v, bool) for v in k)
 
 
 # --------------------------------------------------------------------------------------------
