@@ -12,6 +12,8 @@ import operator
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import numpy as _numpy
+
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
 from minpy.tape import _active
@@ -63,6 +65,18 @@ class Meta:
         for s in self.shape:
             n *= s
         return n
+
+
+def cast_for_out(prim: Any, res: Array, out: Array) -> Array:
+    """``res`` in ``out``'s dtype, by NumPy's same_kind rule for ``out=`` (else TypeError)."""
+    if res._data.dtype == out._data.dtype:
+        return res
+    if not _numpy.can_cast(res.dtype, out.dtype, "same_kind"):
+        raise TypeError(
+            f"{prim.name}: cannot write the {res.dtype} result into out= of dtype "
+            f"{out.dtype} (NumPy's same_kind rule); cast first with .astype()"
+        )
+    return res.astype(out.dtype)
 
 
 class Array:
@@ -566,26 +580,37 @@ class Array:
         return _np.greater_equal(self, o)
 
     # in-place: the ufunc with out=self, which the dispatcher turns into a rebind when traced
+    def _inplace(self, op: Any, o: Any) -> Array:
+        if self._node is not None and (self._base is None or self._base is OWNED):
+            # traced and not a view: compute out of place and rebind (the common case in a
+            # loss, e.g. probs /= s), without the general out= path of the dispatcher
+            res = cast_for_out(op, op(self, o), self)
+            self._data = res._data
+            self._node = res._node
+            self._base = None
+            return self
+        return op(self, o, out=self)  # type: ignore[no-any-return]
+
     def __iadd__(self, o: Any) -> Array:
-        return _np.add(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.add, o)
 
     def __isub__(self, o: Any) -> Array:
-        return _np.subtract(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.subtract, o)
 
     def __imul__(self, o: Any) -> Array:
-        return _np.multiply(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.multiply, o)
 
     def __itruediv__(self, o: Any) -> Array:
-        return _np.true_divide(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.true_divide, o)
 
     def __ifloordiv__(self, o: Any) -> Array:
-        return _np.floor_divide(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.floor_divide, o)
 
     def __imod__(self, o: Any) -> Array:
-        return _np.mod(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.mod, o)
 
     def __ipow__(self, o: Any) -> Array:
-        return _np.power(self, o, out=self)  # type: ignore[no-any-return]
+        return self._inplace(_np.power, o)
 
     def __imatmul__(self, o: Any) -> Array:
         self._assign(_np.matmul(self, o), "matmul")

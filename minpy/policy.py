@@ -30,7 +30,7 @@ import numpy
 
 from minpy import context as _context
 from minpy import primitive as _primitive
-from minpy.array import OWNED, SAVED, Array, Meta, wrap
+from minpy.array import OWNED, SAVED, Array, Meta, cast_for_out, wrap
 from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
 from minpy.context import Device, cpu, current_context
@@ -680,14 +680,7 @@ def _dispatch_general(
         _record_hidden(prim, hidden, res)
     if out is None:
         return res
-    if res.dtype != out.dtype:
-        if not numpy.can_cast(res.dtype, out.dtype, "same_kind"):
-            raise TypeError(
-                f"{prim.name}: cannot write the {res.dtype} result into out= of dtype "
-                f"{out.dtype} (NumPy's same_kind rule); cast first with .astype()"
-            )
-        res = res.astype(out.dtype)
-    out._assign(res, prim.name)
+    out._assign(cast_for_out(prim, res, out), prim.name)
     return out
 
 
@@ -765,29 +758,34 @@ def _record(
         return
     # Nodes keep backend arrays, never the Array objects: an in-place update rebinds an Array
     # to a new buffer, and what the rules see must stay what the forward pass saw.
-    if len(args) == 1:  # the common unary case: args[0] is the traced Array
+    keep_args = prim.keep_args
+    nargs = len(args)
+    if nargs == 1:  # the common unary case: args[0] is the traced Array
         x = args[0]
         parents: tuple[Node, ...] = (x._node,)
         argnums: tuple[int, ...] = _FIRST
-        saved: tuple[Any, ...] = (x._data,) if prim.keep_args else (_meta(x),)
+        saved: tuple[Any, ...] = (x._data,) if keep_args else (Meta(x),)
+    elif nargs == 2:  # binary operators, written out: this runs once per traced operation
+        a, b = args
+        na = a._node if a.__class__ is Array else None
+        nb = b._node if b.__class__ is Array else None
+        if na is None:
+            parents, argnums = (nb,), _SECOND  # type: ignore[assignment]
+        elif nb is None:
+            parents, argnums = (na,), _FIRST
+        else:
+            parents, argnums = (na, nb), _BOTH
+        saved = (_saved(a, keep_args), _saved(b, keep_args))
     else:
-        keep_args = prim.keep_args
         plist = []
         nums = []
         items = []
         i = 0
         for a in args:
-            if a.__class__ is Array:
-                n = a._node
-                if n is not None:
-                    plist.append(n)
-                    nums.append(i)
-                elif keep_args and (a._base is None or a._base is OWNED):
-                    # an untraced input saved for backward must not be written in place later
-                    a._base = SAVED
-                items.append(a._data if keep_args else _meta(a))
-            else:
-                items.append(a)
+            if a.__class__ is Array and a._node is not None:
+                plist.append(a._node)
+                nums.append(i)
+            items.append(_saved(a, keep_args))
             i += 1
         parents = tuple(plist)
         argnums = tuple(nums)
@@ -807,10 +805,20 @@ def _record(
 
 
 _FIRST = (0,)
+_SECOND = (1,)
+_BOTH = (0, 1)
 
 
-def _meta(a: Any) -> Any:
-    return Meta(a) if a.__class__ is Array else a
+def _saved(a: Any, keep_args: bool) -> Any:
+    """What a node keeps of one input: its backend array, or only its shape and type."""
+    if a.__class__ is not Array:
+        return a
+    if not keep_args:
+        return Meta(a)
+    if a._node is None and (a._base is None or a._base is OWNED):
+        # an untraced input saved for backward must not be written in place later
+        a._base = SAVED
+    return a._data
 
 
 # --------------------------------------------------------------------------------------------
