@@ -490,8 +490,15 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
     if device is None:
         stack = _context._stack.get()
         device = stack[-1] if stack else _context._default
-        if device is RAW:
-            return _run_raw(prim, args, kwargs)
+        if device is RAW:  # a rule's call in a first-order CPU backward pass: NumPy in and out
+            cache = prim._route
+            if cache[1] is _CPU and cache[0] is (_policy_override.get() or _global_policy):
+                route = cache[2]
+            else:
+                route = _route(prim, _CPU)
+            route.calls += 1
+            out = route.fn(*args, **kwargs) if kwargs else route.fn(*args)
+            return numpy.asarray(out) if isinstance(out, numpy.generic) else out
     cache = prim._route  # _route's cache check, inlined on the hottest path
     if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
         route = cache[2]

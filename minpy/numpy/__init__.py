@@ -63,13 +63,15 @@ def _setitem(x: Any, key: Any, value: Any) -> Any:
 
 
 def _sum_to(g: Any, shape: tuple[int, ...]) -> Any:
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1
-    )
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and gshape[i + lead] != 1:
+            axes.append(i + lead)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape) if g.shape != tuple(shape) else g
+        g = g.sum(axis=tuple(axes), keepdims=True)
+    return g.reshape(shape) if lead or g.shape != shape else g
 
 
 def _scatter_add(shape: tuple[int, ...], key: Any, g: Any) -> Any:
