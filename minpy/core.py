@@ -242,7 +242,8 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
     """Rebuild the structure of input ``x`` with gradients in place of its arrays.
 
     Two inputs never share one gradient buffer (``x + y`` gives both the same one): the second
-    gets a copy, so updating one gradient in place cannot change another.
+    gets a copy, so updating one gradient in place cannot change another; nor does a gradient
+    come back as a broadcast view (read-only in NumPy, aliased elements in CuPy).
     """
     if isinstance(x, dict):
         return {k: _gradient_of(v, leaves, grads, seen) for k, v in x.items()}
@@ -260,10 +261,20 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
         g = np.broadcast_to(g, t.shape)
     if leaf.scalar:
         return float(g)
-    if id(g._data) in seen or g._data.base is not None:
+    data = g._data
+    owner = data.base if data.base is not None else data
+    if id(owner) in seen or not _writable_alone(data):
         g = np.copy(g)
-    seen.add(id(g._data))
+        owner = g._data
+    seen.add(id(owner))
     return g
+
+
+def _writable_alone(data: Any) -> bool:
+    """Whether writing into ``data`` changes each element once (no read-only broadcast view)."""
+    if not getattr(data.flags, "writeable", True):  # CuPy's flags have no writeable
+        return False
+    return all(st or n <= 1 for st, n in zip(data.strides, data.shape))
 
 
 def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[int], bool]:

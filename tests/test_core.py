@@ -296,6 +296,27 @@ def test_gradients_do_not_share_buffers():
     numpy.testing.assert_allclose(gy.asnumpy(), 1.0)
 
 
+def test_gradients_do_not_share_buffers_through_views(device):
+    # b's gradient is a reshaped view of a's: updating one in place must not change the other
+    def f(a, b):
+        return np.sum(a * 1.0 + np.reshape(b, (3,)))
+
+    ga, gb = grad(f, [0, 1])(np.ones(3), np.ones((3, 1)))
+    ga += 5.0
+    assert gb.shape == (3, 1)
+    numpy.testing.assert_allclose(gb.asnumpy(), 1.0)
+    numpy.testing.assert_allclose(ga.asnumpy(), 6.0)
+
+
+def test_bias_gradient_writable_and_independent(device):
+    gw, gb = grad(lambda w, b: np.sum(np.dot(np.ones((4, 2)), w) + b), [0, 1])(
+        np.ones((2, 3)), np.zeros(3)
+    )
+    gb -= 1.0
+    numpy.testing.assert_allclose(gb.asnumpy(), 3.0)
+    numpy.testing.assert_allclose(gw.asnumpy(), 4.0)
+
+
 def test_gradient_writable_after_broadcast_rule():
     g = grad(lambda x: np.sum(x))(np.ones((2, 3)))
     g -= 0.5  # the sum rule broadcasts; the gradient handed out must be writable
