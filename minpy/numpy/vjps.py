@@ -70,8 +70,15 @@ def identity(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def mask(condition: Any, g: Any) -> Any:
-    """``condition`` as 0/1 in ``g``'s dtype: multiplying by it is faster than by booleans."""
-    return np.astype(condition, g.dtype)
+    """``condition`` ready to multiply ``g`` by.
+
+    On the raw NumPy arrays of a first-order CPU pass it becomes 0/1 in ``g``'s dtype
+    (NumPy multiplies by that faster than by booleans); an Array (GPU, higher order) stays
+    boolean, which saves the GPU a kernel.
+    """
+    if isinstance(condition, Array):
+        return condition
+    return condition.astype(g.dtype)
 
 
 def raw(x: Any) -> Any:
