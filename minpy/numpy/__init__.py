@@ -303,5 +303,8 @@ def __getattr__(name: str) -> Any:
 
 
 from minpy.numpy import fft, linalg, random, vjps  # noqa: E402, F401  (built on the names above)
+from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
+
+attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
 
 __all__ = sorted({n for n in _names if not n.startswith("_")} | _OWN | {"fft", "linalg", "random"})
