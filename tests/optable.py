@@ -323,6 +323,16 @@ CASES: list[Case] = [
     C("einsum-matmul", lambda a, b: np.einsum("ij,jk->ik", a, b), [M, (3, 2)]),
     C("einsum-inner", lambda a, b: np.einsum("i,i->", a, b), [V, V]),
     C("einsum-colsum", lambda a: np.einsum("ij->j", a), [M]),
+    C("einsum-ellipsis-bmm", lambda a, b: np.einsum("...ij,...jk->...ik", a, b), [T3, (2, 3)]),
+    C("einsum-ellipsis-implicit", lambda a, b: np.einsum("...i,i", a, b), [M, V]),
+    C("einsum-ellipsis-leading", lambda a: np.einsum("i...->...", a), [T3]),
+    C(
+        "einsum-ellipsis-broadcast",
+        lambda a, b: np.einsum("...i,...i->...", a, b),
+        [(2, 1, 3), (4, 3)],
+    ),
+    C("einsum-size1-broadcast", lambda a, b: np.einsum("ij,ij->ij", a, b), [(1, 3), M]),
+    C("einsum-ellipsis-diagonal", lambda a: np.einsum("ii...->i...", a), [(2, 2, 3)]),
     C(
         "einsum-bmm",
         lambda a, b: np.einsum("bij,bjk->bik", a, b),

@@ -470,28 +470,38 @@ def _inner_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
 defvjp(np.inner, _inner_a, _inner_b, keep="args")
 
 
-def _einsum_parse(subscripts: str, n: int) -> tuple[list[str], str]:
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_parse(subscripts: str, ops: tuple[Any, ...]) -> tuple[list[str], str]:
+    """The operands' and the output's subscripts, with ``...`` spelled out as letters."""
     spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise NotImplementedError(
-            f"einsum: no gradient rule for subscripts with '...' ({subscripts!r}); "
-            "spell the axes out"
-        )
-    if "->" in spec:
-        ins, out = spec.split("->")
-    else:
-        ins = spec
-        letters = ins.replace(",", "")
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins, arrow, out = spec.partition("->")
     parts = ins.split(",")
-    if len(parts) != n:
-        raise ValueError(f"einsum: {subscripts!r} names {len(parts)} operands, got {n}")
+    if len(parts) != len(ops):
+        raise ValueError(f"einsum: {subscripts!r} names {len(parts)} operands, got {len(ops)}")
+    ell = ""
+    if "..." in spec:
+        # NumPy aligns the axes that '...' stands for from the right, across all operands
+        spare = [c for c in _LETTERS if c not in spec]
+        widths = [
+            len(getattr(o, "shape", ())) - len(p.replace("...", "")) if "..." in p else 0
+            for p, o in zip(parts, ops)
+        ]
+        ell = "".join(spare[: max(widths, default=0)])
+        parts = [p.replace("...", ell[len(ell) - w :] if w else "") for p, w in zip(parts, widths)]
+        out = out.replace("...", ell)
+    if not arrow:
+        letters = "".join(parts)
+        out = ell + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell)
+        )
     return parts, out
 
 
 def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw: Any) -> Any:
     k = argnum - 1
-    parts, out = _einsum_parse(subscripts, len(ops))
+    parts, out = _einsum_parse(subscripts, ops)
     target, x = parts[k], ops[k]
     size = dict(zip(target, x.shape))
     letters = "".join(dict.fromkeys(target))  # each letter once, in order
@@ -504,12 +514,14 @@ def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw
     if kept != letters:  # letters summed within this operand only: broadcast back over them
         r = np.reshape(r, [size[c] if c in present else 1 for c in letters])
         r = np.broadcast_to(r, [size[c] for c in letters])
+    shape = tuple(size[c] for c in letters)
+    if tuple(r.shape) != shape:  # this operand's size-1 axes were broadcast against others'
+        r = np.sum_to(r, shape)
     if letters == target:
         return r
     # a letter repeated within the operand (a diagonal): place r there with identity factors
-    spare = iter(
-        c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts
-    )
+    used = "".join(parts) + out
+    spare = iter(c for c in _LETTERS if c not in used)
     seen: set[str] = set()
     renamed, eyes, specs = "", [], [letters]
     for c in target:
