@@ -48,6 +48,14 @@ def nonzero(rng: numpy.random.RandomState, shape: Shape) -> Any:
     return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
 
 
+def with_zeros(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Like ``nonzero``, with the first entry and one in the last row set to exactly 0."""
+    x = nonzero(rng, shape)
+    x.flat[0] = 0.0
+    x[-1, ..., -1] = 0.0
+    return x
+
+
 def distinct(rng: numpy.random.RandomState, shape: Shape) -> Any:
     """All entries at least 0.2 apart: no ties for max/min/sort-like rules."""
     n = int(numpy.prod(shape))
@@ -272,6 +280,16 @@ CASES: list[Case] = [
     C("prod", lambda x: np.prod(x), [M], nonzero),
     C("prod-axis1", lambda x: np.prod(x, axis=1), [M], nonzero),
     C("prod-axis0-keepdims", lambda x: x.prod(axis=0, keepdims=True), [T3], nonzero),
+    C(
+        "prod-with-zeros",
+        lambda x: np.prod(x, axis=1) + np.prod(x, axis=(0, 2)).sum() + np.prod(x),
+        [(3, 2, 2)],
+        with_zeros,
+        order=1,
+        why="the second order at a zero goes through cumprod, whose rule raises there",
+    ),
+    C("cumprod", lambda x: np.cumprod(x), [M], nonzero),
+    C("cumprod-axis1", lambda x: np.cumprod(x, axis=1), [T3], nonzero),
     C("max", lambda x: np.max(x), [M], distinct),
     C("max-axis1", lambda x: np.max(x, axis=1), [M], distinct),
     C("max-axis0-keepdims", lambda x: x.max(axis=0, keepdims=True), [T3], distinct),

@@ -369,3 +369,16 @@ def test_numpy_function_on_traced_array_raises_instead_of_dropping_gradient():
     assert grad(lambda x: numpy.sum(x * x))(3.0) == 6.0
     # explicit conversions remain available
     assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0
+
+
+def test_prod_gradient_with_zeros_is_exact(device):
+    x = np.array([[2.0, 0.0, 3.0], [0.0, 4.0, 0.0]])
+    g = grad(lambda x: np.sum(np.prod(x, axis=1)))(x)
+    numpy.testing.assert_array_equal(g.asnumpy(), [[0.0, 6.0, 0.0], [0.0, 0.0, 0.0]])
+    g = grad(lambda x: np.sum(np.prod(x, axis=0)))(x)
+    numpy.testing.assert_array_equal(g.asnumpy(), [[0.0, 4.0, 0.0], [2.0, 0.0, 3.0]])
+
+
+def test_cumprod_gradient_at_a_zero_raises(device):
+    with pytest.raises(minpy.GradientError, match="cumprod"):
+        grad(lambda v: np.sum(np.cumprod(v)))(np.array([1.0, 0.0, 2.0]))

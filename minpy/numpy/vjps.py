@@ -13,6 +13,7 @@ from typing import Any
 import minpy.numpy as _namespace
 from minpy.array import Array
 from minpy.backends import has_int_index
+from minpy.errors import GradientError
 from minpy.numpy import linalg
 from minpy.primitive import defvjp, defvjp_argnum
 
@@ -293,7 +294,36 @@ def _prod(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    return expand_to(g * ans, x, axis) / x
+    if not bool(np.any(x == 0)):
+        return expand_to(g * ans, x, axis) / x
+    # with zeros, dividing the product by x fails: multiply the other factors instead
+    return expand_to(g, x, axis) * _prod_of_others(x, axes_of(axis, x.ndim))
+
+
+def _prod_of_others(x: Any, axes: tuple[int, ...]) -> Any:
+    """Each element's product of the other elements in its group along ``axes`` (no division)."""
+    if not axes:
+        return np.ones_like(x)
+    rest = [i for i in range(x.ndim) if i not in axes]
+    order = rest + list(axes)
+    moved = np.transpose(x, order)
+    lead = tuple(moved.shape[: len(rest)])
+    flat = np.reshape(moved, (*lead, -1))  # each group on the last axis
+    one = np.ones_like(flat[..., :1])
+    before = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], one], axis=-1), -1), -1), -1)
+    return np.transpose(np.reshape(before * after, moved.shape), _inverse_perm(order))
+
+
+def _cumprod(g: Any, ans: Any, x: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    if bool(np.any(x == 0)):
+        raise GradientError(
+            "cumprod: no gradient rule at inputs that hold a zero (the rule divides by x); "
+            "for a product with zeros use np.prod, whose gradient handles them"
+        )
+    if axis is None:
+        return np.reshape(_cumsum(g * ans, ans, np.ravel(ans)) / np.ravel(x), x.shape)
+    return _cumsum(g * ans, ans, x, axis) / x
 
 
 def _extremum(
@@ -353,6 +383,7 @@ for _f in (np.max, np.min, np.amax, np.amin):
 defvjp(np.var, _var, keep="args")
 defvjp(np.std, _std, keep="all")
 defvjp(np.cumsum, _cumsum, keep="meta")
+defvjp(np.cumprod, _cumprod, keep="all")
 
 # --------------------------------------------------------------------------------------------
 # products
