@@ -134,20 +134,24 @@ def test_gradient_clipping_bounds_the_step() -> None:
         Solver(model, NDArrayIter(x, y, 8), clip_norm=0.0)
 
 
-def test_checkpoint_each_epoch_and_resume_matches_straight_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_checkpoint_each_epoch_and_resume_matches_straight_run(
+    tmp_path: Path, shuffle: bool
+) -> None:
     np.random.seed(0)
-    straight = make(num_epochs=4, keep_best=False)
+    straight = make(num_epochs=4, keep_best=False, shuffle=shuffle)
     straight.train()
 
     ck = tmp_path / "ck.npz"
     np.random.seed(0)
-    first = make(num_epochs=2, checkpoint=ck, keep_best=False)
+    first = make(num_epochs=2, checkpoint=ck, keep_best=False, shuffle=shuffle)
     first.train()
     assert ck.exists()
     with numpy.load(ck, allow_pickle=False) as f:
         assert int(f["meta:epoch"]) == 2
 
-    second = make(num_epochs=4, checkpoint=ck, resume=True, keep_best=False)
+    # a new solver and data iterator: the shuffling order comes from the checkpoint
+    second = make(num_epochs=4, checkpoint=ck, resume=True, keep_best=False, shuffle=shuffle)
     second.train()
     assert second.epoch == 4
     assert second.loss_history == pytest.approx(straight.loss_history)

@@ -248,7 +248,16 @@ class Solver:
         arrays["meta:update_rule"] = numpy.asarray(self.update_rule_name or "")
         for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
             arrays[f"hist:{key}"] = numpy.asarray(getattr(self, f"{key}_history"), dtype=float)
+        rng = self._shuffle_rng()
+        if rng is not None:  # the shuffling order of later epochs, so a resume repeats it
+            _, keys, pos, has_gauss, gauss = rng.get_state(legacy=True)
+            arrays["rng:keys"] = keys
+            arrays["rng:rest"] = numpy.asarray([pos, has_gauss, gauss], dtype=float)
         write_npz(path, arrays)
+
+    def _shuffle_rng(self) -> numpy.random.RandomState | None:
+        rng = getattr(self.train_dataiter, "_rng", None)
+        return rng if isinstance(rng, numpy.random.RandomState) else None
 
     def load_checkpoint(self, path: str | os.PathLike[str]) -> None:
         """Restore what ``save_checkpoint`` wrote; on any error nothing changes.
@@ -291,6 +300,11 @@ class Solver:
         self.best_val_acc = float(arrays["meta:best_val_acc"])
         for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
             setattr(self, f"{key}_history", arrays[f"hist:{key}"].tolist())
+        rng = self._shuffle_rng()
+        if rng is not None and "rng:keys" in arrays:
+            pos, has_gauss, gauss = arrays["rng:rest"].tolist()
+            keys = arrays["rng:keys"].astype(numpy.uint32)
+            rng.set_state(("MT19937", keys, int(pos), int(has_gauss), float(gauss)))
 
     # training -------------------------------------------------------------------------------
     def _learning_rate(self) -> float:
