@@ -484,3 +484,21 @@ def test_cupy_write_matches_numpy_last_write_wins(key: Any, shape: Any, value_ki
     view[...] = base
     cupy_backend.write_last_wins(numpy, view, key, value)
     numpy.testing.assert_array_equal(wide[..., ::2], want)
+
+
+def test_cupy_ufunc_method_type_error_becomes_a_fallback() -> None:
+    # CuPy raises TypeError where it lacks an argument or dtype of a ufunc method (initial=,
+    # subtract.at on floats); the backend turns that into NotImplementedError, the policy's
+    # signal to run NumPy's on the host
+    def reduce(a: Any, **kw: Any) -> Any:
+        if kw:
+            raise TypeError("reduce() got an unexpected keyword argument 'initial'")
+        return a.sum(0)
+
+    b = CupyBackend()
+    b.xp = types.SimpleNamespace(add=types.SimpleNamespace(reduce=reduce), exp=numpy.exp)
+    fn = b.implementation("add.reduce", None)
+    assert fn is not None and fn(numpy.ones(3)) == 3.0
+    with pytest.raises(NotImplementedError, match="initial"):
+        fn(numpy.ones(3), initial=1.0)
+    assert b.implementation("exp", None) is numpy.exp  # plain functions are left alone

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from minpy.backends import Backend, get_backend, has_int_index
@@ -96,6 +97,23 @@ def write_last_wins(xp: Any, data: Any, key: Any, value: Any) -> None:
         last = pos.size - 1 - first_of_reversed
         pos, vals = pos[last], vals[last]
     data[xp.unravel_index(pos, data.shape)] = vals
+
+
+_UFUNC_METHODS = frozenset({"reduce", "accumulate", "reduceat", "outer", "at"})
+
+
+def _unsupported_as_missing(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A CuPy ufunc method whose TypeError (an argument or dtype CuPy does not support, such
+    as ``initial=`` or ``subtract.at`` on floats) becomes NotImplementedError: the policy
+    then runs NumPy's on the host, which either computes it or raises NumPy's own error."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as exc:
+            raise NotImplementedError(str(exc)) from exc
+
+    return run
 
 
 def _setitem(x: Any, key: Any, value: Any) -> Any:
@@ -334,6 +352,14 @@ class CupyBackend(Backend):
                 return cupy.asarray(value, dtype=dtype)
         except cupy.cuda.memory.OutOfMemoryError as exc:
             raise self._oom(exc, device) from exc
+
+    def implementation(
+        self, name: str, default: Callable[..., Any] | None
+    ) -> Callable[..., Any] | None:
+        fn = super().implementation(name, default)
+        if fn is not None and name.rpartition(".")[2] in _UFUNC_METHODS:
+            return _unsupported_as_missing(fn)
+        return fn
 
     def write(self, data: Any, key: Any, value: Any) -> None:
         """``data[key] = value`` in place; the last of repeated indices wins, as in NumPy."""

@@ -156,27 +156,34 @@ class _Methods:
     def _apply_at(self, target: Array, key: Any, b: Any) -> None:
         device = target._device
         backend = device.backend
-        method = backend.implementation(f"{self.name}.at", None)
+        name = self.name
+        if isinstance(b, (list, tuple)):
+            b = _numpy.asarray(b)
+        if not backend.on_host and isinstance(b, _numpy.ndarray):
+            b = backend.asarray(b, device)
+        if name == "subtract" and not backend.on_host:
+            name, b = "add", -b  # CuPy's subtract.at takes integers only; add.at takes floats
+        method = backend.implementation(f"{name}.at", None)
         args = (target._data, key) if b is None else (target._data, key, b)
         try:
             if method is None:
-                raise NotImplementedError(f"{backend.name} has no {self.name}.at")
+                raise NotImplementedError(f"{backend.name} has no {name}.at")
             scope = None if backend.on_host else backend.scope(device)
             if scope is None:
                 method(*args)
             else:
                 with scope:
                     method(*args)
-        except NotImplementedError:
+        except (NotImplementedError, TypeError):
             if backend.on_host:
                 raise
-            # CuPy has ufunc.at for a few ufuncs only: run it on the host, copy the result back
+            # CuPy has ufunc.at for a few ufuncs and dtypes: run it on the host, copy it back
             from minpy.policy import _warn_fallback
 
             host = [backend.to_host(v) if backend.is_array(v) else v for v in args]
             if isinstance(key, tuple):
                 host[1] = tuple(backend.to_host(k) if backend.is_array(k) else k for k in key)
-            getattr(_numpy, self.name).at(*host)
+            getattr(_numpy, name).at(*host)
             backend.write(target._data, Ellipsis, backend.asarray(host[0], device))
             _warn_fallback(f"{self.name}.at", device)
 
