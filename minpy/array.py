@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from weakref import ref as _weakref
 
 import numpy as _numpy
 
@@ -21,13 +22,32 @@ from minpy.tape import _active
 if TYPE_CHECKING:
     from minpy.tape import Node
 
-__all__ = ["Array", "Meta", "wrap"]
+__all__ = ["Array", "Meta", "mark_saved", "wrap", "writes_in_place"]
 
 _new = object.__new__
 #: marks an untraced Array whose buffer a tape node holds: in-place writes must copy first
 SAVED: Any = object()
 #: marks an Array whose buffer is its own although its backend array has a ``.base``
 OWNED: Any = object()
+
+
+def mark_saved(a: Array) -> None:
+    """Record that a tape node holds ``a``'s buffer (``a`` untraced): from now on in-place
+    writes into it, or into any view of the same memory, copy first (copy-on-write)."""
+    while a._base.__class__ is tuple:  # a view: the memory belongs to its base
+        a = a._base[0]
+    if a._base is None or a._base is OWNED:
+        a._base = SAVED
+
+
+def writes_in_place(a: Array) -> bool:
+    """Whether a write may go into ``a``'s buffer: untraced, and no node holds that memory."""
+    if a._node is not None:
+        return False
+    b = a._base
+    while b.__class__ is tuple:
+        b = b[0]._base
+    return b is not SAVED
 
 
 def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
@@ -97,7 +117,7 @@ class Array:
     6.0
     """
 
-    __slots__ = ("__weakref__", "_base", "_data", "_device", "_node")
+    __slots__ = ("__weakref__", "_base", "_data", "_device", "_node", "_views")
     # make NumPy defer to our reflected operators instead of treating us as an object scalar
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -107,6 +127,7 @@ class Array:
     _device: Device
     _node: Node | None
     _base: Any  # None, SAVED, or (base Array, index key or None) for a traced view
+    _views: list[Any]  # weak references to the views taken by basic indexing (set on demand)
 
     def __init__(self, data: Any, device: Device | None = None, dtype: Any = None) -> None:
         device = current_context() if device is None else device
@@ -293,6 +314,7 @@ class Array:
             raw = self._data
             if owner is raw or owner is raw.base:
                 res._base = (self, key)  # a view: an in-place update writes back, as in NumPy
+                self._add_view(res)
             else:
                 res._base = OWNED  # advanced indexing copies, though NumPy sets .base
         return res
@@ -305,7 +327,7 @@ class Array:
                 f"setitem: cannot write an array on {value._device!r} into one on "
                 f"{self._device!r}; move it with value.to_device({self._device!r})"
             )
-        if self._node is None and not value_traced and self._base is not SAVED:
+        if not value_traced and writes_in_place(self):
             raw = value._data if value.__class__ is Array else value
             if not self._device.backend.on_host and not isinstance(raw, (int, float, complex)):
                 from minpy.policy import adopt
@@ -327,7 +349,7 @@ class Array:
 
     def _assign(self, result: Array, op: str) -> None:
         """Finish an in-place update computed out of place as ``result``."""
-        if self._node is None and result._node is None and self._base is not SAVED:
+        if result._node is None and writes_in_place(self):
             self._write(Ellipsis, result._data)
         else:
             self._rebind(result, op)
@@ -366,6 +388,41 @@ class Array:
         self._data = result._data
         self._node = result._node
         self._base = None
+        self._refresh_views()
+
+    def _add_view(self, view: Array) -> None:
+        views = getattr(self, "_views", None)
+        if views is None:
+            self._views = [_weakref(view)]
+            return
+        views.append(_weakref(view))
+        n = len(views)
+        if n >= 16 and not n & (n - 1):  # at 16, 32, 64, ...: drop the views that are gone
+            views[:] = [r for r in views if r() is not None]
+
+    def _refresh_views(self) -> None:
+        """After this Array was rebound to a new buffer, show it in the views taken of it.
+
+        NumPy's views see every later write into their base; here a write that must not touch
+        the old buffer (traced, or a buffer the tape holds) rebinds the base instead, so each
+        live view is taken again from the new buffer (traced like any other indexing).
+        """
+        views = getattr(self, "_views", None)
+        if not views:
+            return
+        self._views = []
+        for ref in views:
+            view = ref()
+            if view is None:
+                continue
+            base = view._base
+            if base.__class__ is not tuple or base[0] is not self:
+                continue
+            fresh = _np.getitem(self, base[1])
+            view._data = fresh._data
+            view._node = fresh._node
+            self._add_view(view)
+            view._refresh_views()
 
     # methods --------------------------------------------------------------------------------
     def copy(self) -> Array:
@@ -588,6 +645,8 @@ class Array:
             self._data = res._data
             self._node = res._node
             self._base = None
+            if getattr(self, "_views", None):
+                self._refresh_views()
             return self
         return op(self, o, out=self)  # type: ignore[no-any-return]
 

@@ -30,7 +30,7 @@ import numpy
 
 from minpy import context as _context
 from minpy import primitive as _primitive
-from minpy.array import OWNED, SAVED, Array, Meta, cast_for_out, wrap
+from minpy.array import SAVED, Array, Meta, cast_for_out, mark_saved, wrap, writes_in_place
 from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
 from minpy.context import Device, cpu, current_context
@@ -658,18 +658,11 @@ def _dispatch_general(
     route = _route(prim, device)
     route.calls += 1
     traced = bool(mask and mask & _active.get())
-    out_traced = out.__class__ is Array and out._node is not None
     if out is not None and out.__class__ is not Array:
         raise TypeError(f"{prim.name}: out= must be a minpy Array, got {type(out).__name__}")
     if out is not None and out._device is not device:
         raise _mismatch(prim, device, out._device)
-    if (
-        out is not None
-        and not traced
-        and not out_traced
-        and out._base is not SAVED
-        and route.fn is not None
-    ):
+    if out is not None and not traced and writes_in_place(out) and route.fn is not None:
         kw = dict(kwargs, out=out._data)
         if route.plain:
             route.fn(*[a._data if a.__class__ is Array else a for a in args], **kw)  # type: ignore[misc]
@@ -822,9 +815,8 @@ def _saved(a: Any, keep_args: bool) -> Any:
         return a
     if not keep_args:
         return Meta(a)
-    if a._node is None and (a._base is None or a._base is OWNED):
-        # an untraced input saved for backward must not be written in place later
-        a._base = SAVED
+    if a._node is None and a._base is not SAVED:
+        mark_saved(a)  # an untraced input saved for backward must not be written in place later
     return a._data
 
 

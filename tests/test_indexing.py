@@ -442,3 +442,70 @@ def test_setitem_grad_through_view_raises(fun: Callable[[Any], Any], device: Any
         grad(fun)(x)
     # untraced, the same code runs and agrees with NumPy
     _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+
+
+# --------------------------------------------------------------------------------------------
+# views see later writes into their base, traced or not (NumPy semantics)
+
+
+def test_view_sees_later_traced_write_into_its_base(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        row = y[0]  # a view, taken before the write
+        y[0] = y[0] * 3.0  # traced: y is rebound to a new buffer
+        return np.sum(row * row)
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert float(f(x)) == 45.0  # untraced, written in place
+    g = grad(f)(x)  # traced: the view is taken again from the new buffer
+    numpy.testing.assert_allclose(g.asnumpy(), [[18.0, 36.0], [0.0, 0.0]])
+    check_grads(f, x)
+
+
+def test_nested_views_and_a_view_written_in_place(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        tail = y[1:]
+        last = tail[-1]  # a view of a view
+        head = y[0]
+        head *= 2.0  # written through the view: y and every view of it see it
+        y[2] += head
+        return np.sum(last * tail[0]) + np.sum(y * y)
+
+    x = np.array(numpy.arange(1.0, 7.0).reshape(3, 2))
+    host = numpy.arange(1.0, 7.0).reshape(3, 2)
+    y = host.copy()
+    y[0] *= 2.0
+    y[2] += y[0]
+    want = numpy.sum(y[2] * y[1]) + numpy.sum(y * y)
+    assert float(f(x)) == pytest.approx(want)
+    check_grads(f, x)
+
+
+def test_write_into_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
+    state = {"w": np.ones(3)}
+    state["v"] = state["w"][:2]
+
+    def f(x: Any) -> Any:
+        y = x * state["v"]  # the multiply rule holds v's memory
+        state["v"] += 1.0  # untraced, after the use: the rule must still see ones
+        return np.sum(y)
+
+    g = grad(f)(np.ones(2))
+    numpy.testing.assert_allclose(g.asnumpy(), [1.0, 1.0])
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 2.0, 1.0])  # NumPy's result
+    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
+
+
+def test_write_into_base_of_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
+    state = {"w": np.ones(3)}
+    state["v"] = state["w"][:2]
+
+    def f(x: Any) -> Any:
+        y = x * state["v"]
+        state["w"] += 1.0  # the base: the view sees it, the recorded values do not change
+        return np.sum(y) + np.sum(x * state["v"])
+
+    g = grad(f)(np.ones(2))
+    numpy.testing.assert_allclose(g.asnumpy(), [3.0, 3.0])  # 1 (before) + 2 (after)
+    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as _numpy
 
-from minpy.array import SAVED, Array, cast_for_out
+from minpy.array import Array, cast_for_out, writes_in_place
 from minpy.errors import GradientError
 from minpy.primitive import Primitive
 
@@ -148,7 +148,7 @@ class _Methods:
                 )
             b = b._data
         # in place, as NumPy; an array a recorded node holds is copied first (copy-on-write)
-        target = a.copy() if a._base is SAVED else a
+        target = a if writes_in_place(a) else a.copy()
         self._apply_at(target, key, b)
         if target is not a:
             a._assign(target, f"{self.name}.at")
