@@ -479,33 +479,20 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
                 if c is Array or ((c is list or c is tuple) and _holds_array(item)):
                     listed = True  # an array-like of Arrays: NumPy would stack it
                     break
-    if listed or prim.nested or (kwargs and _special_kwargs(kwargs)):
-        try:
-            return _dispatch_general(prim, args, kwargs, device, mask)
-        except (ValueError, TypeError, IndexError) as exc:
-            named = _named(exc, prim)
-            if named is exc:
-                raise
-            raise named from exc
-    if device is None:
-        stack = _context._stack.get()
-        device = stack[-1] if stack else _context._default
-        if device is RAW:  # a rule's call in a first-order CPU backward pass: NumPy in and out
-            cache = prim._route
-            if cache[1] is _CPU and cache[0] is (_policy_override.get() or _global_policy):
-                route = cache[2]
-            else:
-                route = _route(prim, _CPU)
-            route.calls += 1
-            out = route.fn(*args, **kwargs) if kwargs else route.fn(*args)
-            return numpy.asarray(out) if isinstance(out, numpy.generic) else out
-    cache = prim._route  # _route's cache check, inlined on the hottest path
-    if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
-        route = cache[2]
-    else:
-        route = _route(prim, device)
-    route.calls += 1
     try:
+        if listed or prim.nested or (kwargs and _special_kwargs(kwargs)):
+            return _dispatch_general(prim, args, kwargs, device, mask)
+        if device is None:
+            stack = _context._stack.get()
+            device = stack[-1] if stack else _context._default
+            if device is RAW:
+                return _run_raw(prim, args, kwargs)
+        cache = prim._route  # _route's cache check, inlined on the hottest path
+        if cache[1] is device and cache[0] is (_policy_override.get() or _global_policy):
+            route = cache[2]
+        else:
+            route = _route(prim, device)
+        route.calls += 1
         if route.plain:
             if len(args) == 1:
                 a = args[0]
@@ -521,7 +508,7 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
         else:
             out = route.call(args, kwargs)
     except (ValueError, TypeError, IndexError) as exc:
-        named = _named(exc, prim)
+        named = _named(exc, prim)  # the failing operation named in the message
         if named is exc:
             raise
         raise named from exc
@@ -556,12 +543,14 @@ RAW: Any = _RawMode()
 
 def _run_raw(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A call from a rule in a CPU backward pass that records nothing: NumPy in, NumPy out."""
-    route = _route(prim, _CPU)
+    cache = prim._route  # as in dispatch: rules call primitives often enough to skip _route
+    if cache[1] is _CPU and cache[0] is (_policy_override.get() or _global_policy):
+        route = cache[2]
+    else:
+        route = _route(prim, _CPU)
     route.calls += 1
-    out = route.fn(*args, **kwargs)  # type: ignore[misc]
-    if isinstance(out, numpy.generic):
-        return numpy.asarray(out)
-    return out
+    out = route.fn(*args, **kwargs) if kwargs else route.fn(*args)  # type: ignore[misc]
+    return numpy.asarray(out) if isinstance(out, numpy.generic) else out
 
 
 def _named(exc: Exception, prim: Primitive) -> Exception:
