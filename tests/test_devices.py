@@ -502,3 +502,37 @@ def test_cupy_ufunc_method_type_error_becomes_a_fallback() -> None:
     with pytest.raises(NotImplementedError, match="initial"):
         fn(numpy.ones(3), initial=1.0)
     assert b.implementation("exp", None) is numpy.exp  # plain functions are left alone
+
+
+def test_cupy_write_matches_numpy_on_random_mixed_keys() -> None:
+    # ints, slices, None and integer arrays (with repeats, negative, broadcast) in any order
+    rng = numpy.random.default_rng(7)
+    checked = 0
+    for _ in range(300):
+        shape = tuple(int(n) for n in rng.integers(1, 5, size=rng.integers(1, 4)))
+        base = rng.standard_normal(shape)
+        key: list[Any] = []
+        for n in shape:
+            kind = rng.integers(0, 4)
+            if kind == 0:
+                key.append(slice(None))
+            elif kind == 1:
+                key.append(rng.integers(-n, n, size=3))
+            elif kind == 2:
+                key.append(int(rng.integers(0, n)))
+            else:
+                key.append(rng.integers(-n, n, size=(2, 1)))
+        if rng.integers(0, 2):
+            key.insert(int(rng.integers(0, len(key) + 1)), None)
+        try:
+            target = base[tuple(key)].shape
+        except IndexError:
+            continue  # arrays that do not broadcast together: NumPy refuses the key too
+        value = rng.standard_normal(target)
+        want = base.copy()
+        want[tuple(key)] = value
+        got = base.copy()
+        cupy_backend.write_last_wins(numpy, got, tuple(key), value)
+        numpy.testing.assert_array_equal(got, want)
+        checked += 1
+    assert checked > 100

@@ -86,7 +86,7 @@ def write_last_wins(xp: Any, data: Any, key: Any, value: Any) -> None:
     """
     if isinstance(value, (list, tuple)):
         value = xp.asarray(value)
-    if not has_int_index(key) or data.size == 0:
+    if not has_int_index(key) or data.size == 0 or not _repeats(xp, data.shape, key):
         data[key] = value
         return
     pos = xp.arange(data.size).reshape(data.shape)[key]
@@ -97,6 +97,47 @@ def write_last_wins(xp: Any, data: Any, key: Any, value: Any) -> None:
         last = pos.size - 1 - first_of_reversed
         pos, vals = pos[last], vals[last]
     data[xp.unravel_index(pos, data.shape)] = vals
+
+
+def _repeats(xp: Any, shape: tuple[int, ...], key: Any) -> bool:
+    """Whether the integer arrays in ``key`` select some position more than once.
+
+    Looks only at the index arrays (their broadcast size), never at the whole target array,
+    so the common write without repeats costs no more than a look at its indices.
+    """
+    items = [
+        xp.asarray(k) if isinstance(k, list) else k
+        for k in (key if isinstance(key, tuple) else (key,))
+    ]
+
+    def width(k: Any) -> int:
+        if k is None or k is Ellipsis:
+            return 0
+        return k.ndim if getattr(getattr(k, "dtype", None), "kind", None) == "b" else 1
+
+    free = len(shape) - sum(width(k) for k in items)
+    dim = 0
+    sizes: list[int] = []
+    arrays: list[Any] = []
+    for k in items:
+        kind = getattr(getattr(k, "dtype", None), "kind", None)
+        if k is Ellipsis:
+            dim += free
+        elif kind == "b":
+            for a in xp.nonzero(k):
+                arrays.append(a)
+                sizes.append(shape[dim])
+                dim += 1
+        elif kind in ("i", "u"):
+            arrays.append(k % shape[dim])  # negative indices as NumPy reads them
+            sizes.append(shape[dim])
+            dim += 1
+        elif k is not None:
+            dim += 1  # an int or a slice
+    flat = xp.ravel_multi_index(
+        tuple(a.ravel() for a in xp.broadcast_arrays(*arrays)), tuple(sizes)
+    )
+    return bool(xp.unique(flat).size != flat.size)
 
 
 _UFUNC_METHODS = frozenset({"reduce", "accumulate", "reduceat", "outer", "at"})
