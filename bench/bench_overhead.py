@@ -117,6 +117,36 @@ def simplenet_numpy_grad(x: numpy.ndarray, w: numpy.ndarray, b: float, y: numpy.
     return da.dot(w.T), loss
 
 
+def simplenet_tape_numpy(x: numpy.ndarray, w: numpy.ndarray, b: float, y: numpy.ndarray) -> Any:
+    """The NumPy calls minpy's gradient of the seed makes, in order, with no Python layer.
+
+    The floor of what a tape of per-primitive rules costs here: the forward pass plus each
+    rule's NumPy work (the max-shift and the divide's second operand included), so that the
+    table separates the rules' NumPy work from minpy's own overhead.
+    """
+    n = x.shape[0]
+    a = numpy.matmul(x, w) + b
+    h = numpy.maximum(0, a)
+    m = h.max(axis=1, keepdims=True)
+    e = numpy.exp(h - m)
+    s = e.sum(axis=1, keepdims=True)
+    p = e / s
+    rows = numpy.arange(n)
+    picked = p[rows, y]
+    loss = -numpy.log(picked).sum() / n
+    g = -(numpy.ones(()) / n)  # divide, negative
+    g = numpy.broadcast_to(g, (n,)) / picked  # sum, log
+    gp = numpy.zeros(p.shape)
+    numpy.add.at(gp, (rows, y), g)  # getitem
+    gs = -(gp * p).sum(axis=1, keepdims=True) / s  # divide, second operand
+    gz = (gp / s + numpy.broadcast_to(gs, p.shape)) * e  # divide, sum, exp
+    hit = h == m  # subtract's second operand, then max
+    gm = -gz.sum(axis=1, keepdims=True)
+    gh = gz + hit * (gm / hit.sum(axis=1, keepdims=True, dtype=gm.dtype))
+    ga = gh * (0 < a).astype(gh.dtype)  # maximum
+    return numpy.matmul(ga, w.T), loss  # add, dot
+
+
 def _simplenet_loss(xp: Any) -> Callable[..., Any]:
     def loss(x: Any, w: Any, b: Any, y: Any) -> Any:
         h = xp.maximum(0, xp.dot(x, w) + b)
@@ -227,6 +257,14 @@ def rows() -> list[tuple[str, str, float, str]]:
     gm = make_simplenet_minpy()
     xm2, wm = mnp.array(x), mnp.array(w)
     out.append(("simplenet", "minpy", median_time(lambda: gm(xm2, wm, b, y)), ""))
+    out.append(
+        (
+            "simplenet",
+            "minpy's NumPy calls only",
+            median_time(lambda: simplenet_tape_numpy(x, w, b, y)),
+            "",
+        )
+    )
     if HAVE_AUTOGRAD:
         ga2 = make_simplenet_autograd()
         out.append(("simplenet", "HIPS autograd", median_time(lambda: ga2(x, w, b, y)), ""))
