@@ -280,7 +280,7 @@ def rows() -> list[tuple[str, str, float, str]]:
 def table(results: list[tuple[str, str, float, str]]) -> str:
     base = {bench: t for bench, who, t, _ in results if who.startswith("numpy")}
     lines = [
-        f"{'benchmark':<10} {'contestant':<22} {'median':>10} {'vs numpy':>9} {'extra/op':>10}"
+        f"{'benchmark':<10} {'contestant':<26} {'median':>10} {'vs numpy':>9} {'extra/op':>10}"
     ]
     for bench, who, t, _ in results:
         ratio = t / base[bench]
@@ -289,7 +289,7 @@ def table(results: list[tuple[str, str, float, str]]) -> str:
             extra = f"{(t - base[bench]) / N_OPS * 1e6:8.2f}us"
         elif bench.startswith("op:"):
             extra = f"{(t - base[bench]) * 1e6:8.2f}us"
-        lines.append(f"{bench:<10} {who:<22} {t * 1e6:>8.1f}us {ratio:>8.2f}x {extra:>10}")
+        lines.append(f"{bench:<10} {who:<26} {t * 1e6:>8.1f}us {ratio:>8.2f}x {extra:>10}")
     if not HAVE_AUTOGRAD:
         lines.append("HIPS autograd: skipped (not installed)")
     if not HAVE_TORCH:
