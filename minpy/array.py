@@ -22,13 +22,28 @@ from minpy.tape import _active
 if TYPE_CHECKING:
     from minpy.tape import Node
 
-__all__ = ["Array", "Meta", "mark_saved", "wrap", "writes_in_place"]
+__all__ = ["Array", "Meta", "Remake", "mark_saved", "wrap", "writes_in_place"]
 
 _new = object.__new__
 #: marks an untraced Array whose buffer a tape node holds: in-place writes must copy first
 SAVED: Any = object()
 #: marks an Array whose buffer is its own although its backend array has a ``.base``
 OWNED: Any = object()
+
+
+class Remake:
+    """How a view primitive (reshape, transpose, ...) made a view from its base, so that the
+    view can be made again from the base's new buffer; a write cannot be routed back."""
+
+    __slots__ = ("args", "kwargs", "prim")
+
+    def __init__(self, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.prim = prim
+        self.args = args
+        self.kwargs = kwargs
+
+    def __call__(self, base: Array) -> Array:
+        return self.prim(base, *self.args, **self.kwargs)  # type: ignore[no-any-return]
 
 
 def mark_saved(a: Array) -> None:
@@ -126,7 +141,7 @@ class Array:
     _data: Any
     _device: Device
     _node: Node | None
-    _base: Any  # None, SAVED, or (base Array, index key or None) for a traced view
+    _base: Any  # None, OWNED, SAVED, or (base Array, index key or Remake) for a view
     _views: list[Any]  # weak references to the views taken by basic indexing (set on demand)
 
     def __init__(self, data: Any, device: Device | None = None, dtype: Any = None) -> None:
@@ -327,6 +342,8 @@ class Array:
                 f"setitem: cannot write an array on {value._device!r} into one on "
                 f"{self._device!r}; move it with value.to_device({self._device!r})"
             )
+        if not value_traced and self._node is None and self._base.__class__ is tuple:
+            self._unshare()
         if not value_traced and writes_in_place(self):
             raw = value._data if value.__class__ is Array else value
             if not self._device.backend.on_host and not isinstance(raw, (int, float, complex)):
@@ -349,10 +366,26 @@ class Array:
 
     def _assign(self, result: Array, op: str) -> None:
         """Finish an in-place update computed out of place as ``result``."""
+        if result._node is None and self._node is None and self._base.__class__ is tuple:
+            self._unshare()
         if result._node is None and writes_in_place(self):
             self._write(Ellipsis, result._data)
         else:
             self._rebind(result, op)
+
+    def _unshare(self) -> None:
+        """Before an untraced write into this view: if the tape holds its base's memory, give
+        the base a copy of its own (its views follow), so the write lands as in NumPy while
+        the values the gradient needs stay as they were."""
+        root = self
+        while root._base.__class__ is tuple:
+            root = root._base[0]
+        if root._base is not SAVED or root._node is not None:
+            return
+        backend = root._device.backend
+        root._data = backend.asarray(root._data, root._device, copy=True)
+        root._base = None
+        root._refresh_views()
 
     def _rebind(self, result: Array, op: str) -> None:
         """Make this Array hold ``result`` (copy-on-write: traced, or saved by the tape).
@@ -363,9 +396,9 @@ class Array:
         base = self._base
         if base.__class__ is tuple:
             src, key = base
-            if key is None:
+            if key.__class__ is Remake:
                 raise GradientError(
-                    f"{op}: writing into a reshaped or transposed view of a traced array "
+                    f"{op}: writing into a view made by {key.prim.name} of a traced array "
                     "would give a wrong gradient, because its base would not see the write; "
                     "write into the base array, or take a copy first with x.copy()"
                 )
@@ -418,7 +451,8 @@ class Array:
             base = view._base
             if base.__class__ is not tuple or base[0] is not self:
                 continue
-            fresh = _np.getitem(self, base[1])
+            how = base[1]
+            fresh = how(self) if how.__class__ is Remake else _np.getitem(self, how)
             view._data = fresh._data
             view._node = fresh._node
             self._add_view(view)

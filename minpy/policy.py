@@ -30,7 +30,16 @@ import numpy
 
 from minpy import context as _context
 from minpy import primitive as _primitive
-from minpy.array import SAVED, Array, Meta, cast_for_out, mark_saved, wrap, writes_in_place
+from minpy.array import (
+    SAVED,
+    Array,
+    Meta,
+    Remake,
+    cast_for_out,
+    mark_saved,
+    wrap,
+    writes_in_place,
+)
 from minpy.array import _new as _new
 from minpy.backends import Backend, get_backend
 from minpy.context import Device, cpu, current_context
@@ -522,6 +531,8 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
         res._base = None
     else:
         res = _wrap_result(out, device)
+    if prim.view:
+        _note_view(prim, args, kwargs, res)
     if mask and mask & _active.get():
         _record(prim, args, kwargs, res, mask)
     return res
@@ -663,6 +674,8 @@ def _dispatch_general(
     else:
         raw_out = route.call(args, kwargs)
     res = _wrap_result(raw_out, device)
+    if prim.view:
+        _note_view(prim, args, kwargs, res)
     if traced:
         _record(prim, args, kwargs, res, mask)
     if hidden:
@@ -782,15 +795,19 @@ def _record(
     res._node = Node(
         parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
     )
-    if prim.view:
-        # a view only if it shares the input's memory (advanced indexing copies, yet the
-        # copy's .base is set): compare the owners of the two buffers
-        owner = getattr(data, "base", None)
-        src = args[0]
-        if owner is not None and src.__class__ is Array:
-            raw = src._data
-            if owner is raw or owner is getattr(raw, "base", None):
-                res._base = (src, None)  # reshape-like: a write cannot be routed back
+
+
+def _note_view(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], res: Any) -> None:
+    """Link the result of a view primitive (reshape, transpose, ...) to its base, if it shares
+    the base's memory, so a later rebind of the base makes the view again."""
+    src = args[0] if args else None
+    if src.__class__ is not Array or res.__class__ is not Array:
+        return
+    owner = getattr(res._data, "base", None)
+    raw = src._data
+    if owner is not None and (owner is raw or owner is getattr(raw, "base", None)):
+        res._base = (src, Remake(prim, args[1:], kwargs))
+        src._add_view(res)
 
 
 _FIRST = (0,)

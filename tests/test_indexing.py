@@ -509,3 +509,33 @@ def test_write_into_base_of_saved_view_keeps_the_recorded_values(device: minpy.D
     g = grad(f)(np.ones(2))
     numpy.testing.assert_allclose(g.asnumpy(), [3.0, 3.0])  # 1 (before) + 2 (after)
     numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
+
+
+def test_reshaped_and_transposed_views_see_later_traced_writes(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        flat = y.reshape(4)  # views made by view functions, before the write
+        yt = y.T
+        y[0, 0] = 5.0 * y[0, 0]
+        return np.sum(flat * flat) + np.sum(yt * y)
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert float(f(x)) == 107.0  # what NumPy computes
+    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), [[100.0, 10.0], [10.0, 16.0]])
+    check_grads(f, x)
+
+
+def test_write_into_reshaped_view_of_saved_array(device: minpy.Device) -> None:
+    state = {"w": np.ones(4)}
+    state["r"] = state["w"].reshape(2, 2)
+
+    def f(x: Any) -> Any:
+        y = x * state["w"]  # recorded with w = ones
+        state["r"][0, 1] = 7.0  # lands in w, as in NumPy; the recorded ones stay
+        return np.sum(y) + np.sum(x * state["w"])
+
+    g = grad(f)(np.ones(4))
+    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 8.0, 2.0, 2.0])
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [1.0, 7.0, 1.0, 1.0])
+    state["r"] += 1.0  # outside grad: still a view of w
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 8.0, 2.0, 2.0])
