@@ -56,6 +56,14 @@ def with_zeros(rng: numpy.random.RandomState, shape: Shape) -> Any:
     return x
 
 
+def with_nans(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Distinct values with the first entry and one in the last row NaN (nan-reductions)."""
+    x = distinct(rng, shape)
+    x.flat[0] = numpy.nan
+    x[-1, ..., -1] = numpy.nan
+    return x
+
+
 def distinct(rng: numpy.random.RandomState, shape: Shape) -> Any:
     """All entries at least 0.2 apart: no ties for max/min/sort-like rules."""
     n = int(numpy.prod(shape))
@@ -138,6 +146,8 @@ T3 = (2, 3, 2)
 COND = numpy.array([[True, False, True], [False, False, True]])
 IDX = numpy.array([2, 0, 2, 1])
 REPS = numpy.array([1, 0, 2])
+ALONG = numpy.array([[3, 0, 0], [1, 2, 1]])
+WEIGHTS = numpy.array([1.0, 2.0, 0.5])
 
 
 def _sum_to_ref(x: Any, shape: Shape) -> Any:
@@ -463,6 +473,29 @@ CASES: list[Case] = [
     C("take", lambda x: np.take(x, IDX), [(3, 2)]),
     C("take-axis", lambda x: np.take(x, [1, 1, 0], axis=1), [(3, 2)]),
     C("take-method", lambda x: x.take(IDX, axis=0), [(3, 2)]),
+    C("take_along_axis", lambda x: np.take_along_axis(x, ALONG, axis=1), [(2, 4)]),
+    C("take_along_axis-broadcast", lambda x: np.take_along_axis(x, ALONG[:1], axis=1), [(1, 4)]),
+    C("take_along_axis-flat", lambda x: np.take_along_axis(x, IDX, axis=None), [(2, 2)]),
+    C("sort", lambda x: np.sort(x), [(2, 4)], distinct),
+    C("sort-axis0", lambda x: np.sort(x, axis=0), [(3, 2)], distinct),
+    C("sort-flat", lambda x: np.sort(x, axis=None), [M], distinct),
+    C("diff", lambda x: np.diff(x), [(2, 4)]),
+    C("diff-n2-axis0", lambda x: np.diff(x, n=2, axis=0), [(4, 2)]),
+    C("diff-prepend-append", lambda x: np.diff(x, prepend=1.0, append=[[2.0], [3.0]]), [M]),
+    C("cross", lambda a, b: np.cross(a, b), [(2, 3), (3,)]),
+    C("kron", lambda a, b: np.kron(a, b), [M, (2, 2)]),
+    C("kron-mixed-ndim", lambda a, b: np.kron(a, b), [V, M]),
+    C("vdot", lambda a, b: np.vdot(a, b), [M, (3, 2)]),
+    C("ptp", lambda x: np.ptp(x, axis=1), [(2, 4)], distinct),
+    C("ptp-all", lambda x: np.ptp(x), [M], distinct),
+    C("nansum", lambda x: np.nansum(x, axis=1), [(3, 3)], with_nans),
+    C("nanmean", lambda x: np.nanmean(x, axis=0, keepdims=True), [(3, 3)], with_nans),
+    C("nanmax", lambda x: np.nanmax(x, axis=1), [(3, 3)], with_nans),
+    C("nanmin", lambda x: np.nanmin(x), [(3, 3)], with_nans),
+    C("average", lambda x: np.average(x, axis=1, weights=WEIGHTS), [M]),
+    C("average-plain", lambda x: np.average(x, axis=0), [M]),
+    C("average-traced-weights", lambda x, w: np.average(x, 1, w), [M, V], [real, positive]),
+    C("average-full-weights", lambda x, w: np.average(x, None, w), [M, M], [real, positive]),
     C(
         "sum_to",
         lambda x: np.sum_to(x, (1, 3)),
@@ -477,6 +510,14 @@ CASES: list[Case] = [
     ),
     # linear algebra --------------------------------------------------------------------------
     C("linalg.inv", lambda a: np.linalg.inv(a), [(3, 3)], wellcond),
+    C("linalg.matrix_power", lambda a: np.linalg.matrix_power(a, 3), [(3, 3)], wellcond),
+    C("linalg.matrix_power-negative", lambda a: np.linalg.matrix_power(a, -2), [(3, 3)], wellcond),
+    C(
+        "linalg.matrix_power-zero-one",
+        lambda a: np.linalg.matrix_power(a, 0) + np.linalg.matrix_power(a, 1),
+        [(2, 2)],
+        wellcond,
+    ),
     C("linalg.inv-batched", lambda a: np.linalg.inv(a), [(2, 3, 3)], wellcond),
     C("linalg.det", lambda a: np.linalg.det(a), [(3, 3)], wellcond),
     C("linalg.det-batched", lambda a: np.linalg.det(a), [(2, 2, 2)], wellcond),

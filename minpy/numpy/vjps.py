@@ -759,6 +759,218 @@ def _take(g: Any, ans: Any, x: Any, indices: Any, axis: Any = None, **kw: Any) -
 
 defvjp(np.take, _take, keep="args")
 
+
+def _along_axis_key(
+    x_shape: tuple[int, ...], g_shape: tuple[int, ...], idx: Any, ax: int, g: Any
+) -> Any:
+    """The advanced index that puts ``g`` back where ``take_along_axis(x, idx, ax)`` read it."""
+    key = []
+    for i, (n, m) in enumerate(zip(x_shape, g_shape)):
+        if i == ax:
+            key.append(idx)
+            continue
+        shape = [1] * len(g_shape)
+        shape[i] = m
+        # a size-1 axis of x that the indices broadcast: every output position reads entry 0
+        pos = np.arange(m, device=g.device) if n == m else np.zeros(m, int, device=g.device)
+        key.append(raw(np.reshape(pos, shape)))
+    return tuple(key)
+
+
+def _take_along_axis(g: Any, ans: Any, x: Any, indices: Any, axis: Any = -1, **kw: Any) -> Any:
+    idx = raw(indices)
+    if axis is None:
+        return np.reshape(np.scatter_add((x.size,), idx, g), x.shape)
+    ax = axis % x.ndim
+    return np.scatter_add(x.shape, _along_axis_key(x.shape, g.shape, idx, ax, g), g)
+
+
+def _sort(g: Any, ans: Any, x: Any, axis: Any = -1, **kw: Any) -> Any:
+    # each output came from the position argsort names (at ties the function has no derivative)
+    if axis is None:
+        order = raw(np.argsort(np.ravel(x)))
+        return np.reshape(np.scatter_add((x.size,), order, g), x.shape)
+    order = raw(np.argsort(x, axis=axis))
+    return _take_along_axis(g, ans, x, order, axis)
+
+
+def _diff(g: Any, ans: Any, x: Any, n: int = 1, axis: int = -1, **kw: Any) -> Any:
+    ax = axis % x.ndim
+    for _ in range(n):  # y[k] = x[k + 1] - x[k]: each x[j] gets g[j - 1] - g[j]
+        before = [(0, 0)] * g.ndim
+        after = [(0, 0)] * g.ndim
+        before[ax] = (1, 0)
+        after[ax] = (0, 1)
+        g = np.pad(g, before) - np.pad(g, after)
+    # prepend= / append= values were concatenated around x: their part of g is dropped
+    lead = 0
+    if "prepend" in kw:
+        p = np.asarray(kw["prepend"], device=g.device)
+        lead = 1 if p.ndim == 0 else p.shape[ax]
+    key = [slice(None)] * g.ndim
+    key[ax] = slice(lead, lead + x.shape[ax])
+    return g[tuple(key)]
+
+
+def _cross_checked(a: Any, b: Any, kw: dict[str, Any]) -> None:
+    if kw or a.shape[-1] != 3 or b.shape[-1] != 3:
+        raise NotImplementedError(
+            "cross: gradient rule only for 3-vectors along the last axis (no axisa/axisb/"
+            "axisc/axis); spell 2-vector cross products out as a[..., 0] * b[..., 1] - ..."
+        )
+
+
+def _cross_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    _cross_checked(a, b, kw)
+    return unbroadcast(np.cross(b, g), a)
+
+
+def _cross_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    _cross_checked(a, b, kw)
+    return unbroadcast(np.cross(g, a), b)
+
+
+def _kron(argnum: int, g: Any, ans: Any, a: Any, b: Any) -> Any:
+    nd = max(a.ndim, b.ndim)
+    sa = (1,) * (nd - a.ndim) + tuple(a.shape)
+    sb = (1,) * (nd - b.ndim) + tuple(b.shape)
+    ia, ib = _LETTERS[:nd], _LETTERS[nd : 2 * nd]
+    # out[i * p + k] = a[i] * b[k] on every axis: g, split into (i, k) pairs, meets the other
+    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    spec = "".join(i + k for i, k in zip(ia, ib))
+    if argnum == 0:
+        return np.reshape(np.einsum(f"{spec},{ib}->{ia}", blocks, np.reshape(b, sb)), a.shape)
+    return np.reshape(np.einsum(f"{spec},{ia}->{ib}", blocks, np.reshape(a, sa)), b.shape)
+
+
+def _vdot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return np.reshape(np.conj(g * np.ravel(b)), a.shape)  # vdot conjugates its first operand
+
+
+def _vdot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return np.reshape(g * np.conj(np.ravel(a)), b.shape)
+
+
+def _ptp(
+    g: Any, ans: Any, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False
+) -> Any:
+    hi = np.max(x, axis=axis, keepdims=keepdims)
+    lo = np.min(x, axis=axis, keepdims=keepdims)
+    return _extremum(g, hi, x, axis, keepdims=keepdims) - _extremum(
+        g, lo, x, axis, keepdims=keepdims
+    )
+
+
+def _nansum(
+    g: Any,
+    ans: Any,
+    x: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: Any = None,
+    keepdims: bool = False,
+    **kw: Any,
+) -> Any:
+    return np.where(np.isnan(x), 0, expand_to(g, x, axis))
+
+
+def _nanmean(
+    g: Any,
+    ans: Any,
+    x: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: Any = None,
+    keepdims: bool = False,
+    **kw: Any,
+) -> Any:
+    valid = ~np.isnan(x)
+    n = np.sum(valid, axis=axis, keepdims=keepdims, dtype=g.dtype)
+    return np.where(valid, expand_to(g / n, x, axis), 0)
+
+
+def _average_weights(x: Any, axis: Any, weights: Any, like: Any) -> Any:
+    """The weights broadcastable against ``x`` (1-D weights lie along the averaged axis)."""
+    w = weights if isinstance(weights, Array) else np.asarray(weights, device=like.device)
+    if w.ndim != x.ndim:
+        shape = [1] * x.ndim
+        shape[axis % x.ndim] = w.shape[0]
+        w = np.reshape(w, shape)
+    return w
+
+
+def _average(
+    g: Any,
+    ans: Any,
+    x: Any,
+    axis: Any = None,
+    weights: Any = None,
+    returned: bool = False,
+    **kw: Any,
+) -> Any:
+    if returned:
+        raise NotImplementedError(
+            "average: no gradient rule with returned=True; differentiate the average alone"
+        )
+    if weights is None:
+        return _mean(g, ans, x, axis)
+    w = _average_weights(x, axis, weights, g)
+    total = np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
+    return expand_to(g, x, axis) * (w / total)
+
+
+def _average_of_weights(
+    g: Any,
+    ans: Any,
+    x: Any,
+    axis: Any = None,
+    weights: Any = None,
+    returned: bool = False,
+    **kw: Any,
+) -> Any:
+    if returned:
+        raise NotImplementedError(
+            "average: no gradient rule with returned=True; differentiate the average alone"
+        )
+    w = _average_weights(x, axis, weights, g)
+    total = np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
+    # d avg / d w_i = (x_i - avg) / sum(w), summed over the axes w is broadcast along
+    spread = expand_to(g, x, axis) * (x - expand_to(ans, x, axis)) / total
+    return np.reshape(unbroadcast(spread, w), shape_of(weights))
+
+
+def _matrix_power(g: Any, ans: Any, a: Any, n: int) -> Any:
+    if n == 0:
+        return np.zeros(a.shape, dtype=g.dtype, device=g.device)
+    base = a if n > 0 else linalg.inv(a)
+    m = abs(n)
+    powers = [None, base]  # powers[k] = base ** k for k = 1 .. m - 1
+    for _ in range(2, m):
+        powers.append(np.matmul(powers[-1], base))
+    # d(B^m) = sum over k of B^k dB B^(m-1-k), so g meets transposed powers on either side
+    total = None
+    for k in range(m):
+        term = g if k == 0 else np.matmul(_swap(powers[k]), g)
+        if m - 1 - k:
+            term = np.matmul(term, _swap(powers[m - 1 - k]))
+        total = term if total is None else total + term
+    return total if n > 0 else _inv(total, base, a)  # through B = inv(a)
+
+
+defvjp(np.take_along_axis, _take_along_axis, keep="args")
+defvjp(np.sort, _sort, keep="args")
+defvjp(np.diff, _diff, keep="meta")
+defvjp(np.cross, _cross_a, _cross_b, keep="args")
+defvjp_argnum(np.kron, _kron, keep="args")
+defvjp(np.vdot, _vdot_a, _vdot_b, keep="args")
+defvjp(np.ptp, _ptp, keep="args")
+defvjp(np.nansum, _nansum, keep="args")
+defvjp(np.nanmean, _nanmean, keep="args")
+for _f in (np.nanmax, np.nanmin):
+    defvjp(_f, _extremum, keep="all")
+defvjp(np.average, _average, None, _average_of_weights, keep="all")
+defvjp(linalg.matrix_power, _matrix_power, keep="args")
+
 # --------------------------------------------------------------------------------------------
 # linear algebra
 
