@@ -147,6 +147,7 @@ COND = numpy.array([[True, False, True], [False, False, True]])
 IDX = numpy.array([2, 0, 2, 1])
 REPS = numpy.array([1, 0, 2])
 ALONG = numpy.array([[3, 0, 0], [1, 2, 1]])
+X_GRID = numpy.array([0.0, 0.5, 1.5, 2.0])
 WEIGHTS = numpy.array([1.0, 2.0, 0.5])
 
 
@@ -510,6 +511,26 @@ CASES: list[Case] = [
     ),
     # linear algebra --------------------------------------------------------------------------
     C("linalg.inv", lambda a: np.linalg.inv(a), [(3, 3)], wellcond),
+    C(
+        "linalg.cholesky",
+        lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + 3 * np.eye(3)),
+        [(3, 3)],
+    ),
+    C(
+        "linalg.cholesky-upper",
+        lambda a: np.linalg.cholesky(a @ a.T + 3 * np.eye(3), upper=True),
+        [(3, 3)],
+    ),
+    C(
+        "linalg.cholesky-batched",
+        lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + 3 * np.eye(3)),
+        [(2, 3, 3)],
+    ),
+    C("median", lambda x: np.median(x), [(3, 4)], distinct),
+    C("median-axis", lambda x: np.median(x, axis=1), [(2, 3)], distinct),
+    C("median-keepdims", lambda x: np.median(x, axis=0, keepdims=True), [(4, 2)], distinct),
+    C("trapezoid", lambda y: np.trapezoid(y, dx=0.5), [(2, 4)]),
+    C("trapezoid-x", lambda y: np.trapezoid(y, X_GRID, axis=0), [(4, 2)]),
     C("linalg.matrix_power", lambda a: np.linalg.matrix_power(a, 3), [(3, 3)], wellcond),
     C("linalg.matrix_power-negative", lambda a: np.linalg.matrix_power(a, -2), [(3, 3)], wellcond),
     C(

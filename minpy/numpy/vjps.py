@@ -1013,3 +1013,73 @@ defvjp(linalg.inv, _inv, keep="ans")
 defvjp(linalg.det, _det, keep="all")
 defvjp(linalg.solve, _solve_a, _solve_b, keep="all")
 defvjp(linalg.norm, _norm, keep="all")
+
+
+def _cholesky(g: Any, ans: Any, a: Any, upper: bool = False) -> Any:
+    # A = L L^T gives dL = L phi(L^-1 dA L^-T), phi = lower triangle with the diagonal halved;
+    # so the gradient is L^-T phi(L^T g) L^-1, symmetrized (A is symmetric)
+    low, gl = (_swap(ans), _swap(g)) if upper else (ans, g)
+    half = 1.0 - 0.5 * np.eye(low.shape[-1], dtype=g.dtype, device=g.device)
+    phi = np.tril(np.matmul(_swap(low), gl)) * half
+    lt = _swap(low)
+    s = _swap(linalg.solve(lt, _swap(linalg.solve(lt, phi))))
+    return (s + _swap(s)) * 0.5
+
+
+defvjp(linalg.cholesky, _cholesky, keep="ans")
+
+
+def _median(
+    g: Any,
+    ans: Any,
+    x: Any,
+    axis: Any = None,
+    out: Any = None,
+    overwrite_input: bool = False,
+    keepdims: bool = False,
+) -> Any:
+    if axis is not None and not isinstance(axis, int):
+        raise NotImplementedError(
+            "median: gradient rule for one axis or all; reshape to put the axes together"
+        )
+    flat = axis is None
+    xs = np.ravel(x) if flat else x
+    ax = 0 if flat else axis % x.ndim
+    n = xs.shape[ax]
+    mids = [n // 2] if n % 2 else [n // 2 - 1, n // 2]  # the middle value, or the two averaged
+    picked = np.take(np.argsort(xs, axis=ax), mids, axis=ax)
+    shape = [1 if i == ax else s for i, s in enumerate(xs.shape)]
+    share = np.broadcast_to(np.reshape(g, shape) / len(mids), picked.shape)
+    gx = _take_along_axis(share, None, xs, raw(picked), ax)
+    return np.reshape(gx, x.shape) if flat else gx
+
+
+defvjp(np.median, _median, keep="args")
+
+
+def _trapezoid(g: Any, ans: Any, y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    ax = axis % y.ndim
+    n = y.shape[ax]
+    if x is None:
+        steps = np.full(n - 1, dx, dtype=g.dtype, device=g.device)
+        shape = [1] * y.ndim
+        shape[ax] = n - 1
+        steps = np.reshape(steps, shape)
+    else:
+        xs = x if isinstance(x, Array) else np.asarray(x, device=g.device)
+        if xs.ndim == 1:
+            shape = [1] * y.ndim
+            shape[ax] = n
+            xs = np.reshape(xs, shape)
+        steps = np.diff(xs, axis=ax)
+    # each interval gives half its width to either end: y[k] weighs (d[k-1] + d[k]) / 2
+    before = [(0, 0)] * y.ndim
+    after = [(0, 0)] * y.ndim
+    before[ax] = (1, 0)
+    after[ax] = (0, 1)
+    weight = (np.pad(steps, before) + np.pad(steps, after)) * 0.5
+    return expand_to(g, y, ax) * weight
+
+
+if hasattr(np, "trapezoid"):
+    defvjp(np.trapezoid, _trapezoid, keep="args")
