@@ -536,3 +536,17 @@ def test_cupy_write_matches_numpy_on_random_mixed_keys() -> None:
         numpy.testing.assert_array_equal(got, want)
         checked += 1
     assert checked > 100
+
+
+def test_cupy_cholesky_upper_from_the_lower_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CuPy's cholesky has no upper=; the override returns the lower factor's adjoint
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cupy", types.SimpleNamespace(linalg=numpy.linalg))
+    rng = numpy.random.RandomState(3)
+    m = rng.randn(2, 3, 3) + 1j * rng.randn(2, 3, 3)
+    a = m @ numpy.conj(numpy.swapaxes(m, -1, -2)) + 3 * numpy.eye(3)
+    numpy.testing.assert_allclose(
+        cupy_backend._cholesky(a, upper=True), numpy.linalg.cholesky(a, upper=True)
+    )
+    numpy.testing.assert_allclose(cupy_backend._cholesky(a), numpy.linalg.cholesky(a))

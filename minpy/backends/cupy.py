@@ -10,7 +10,8 @@ that needs it (``minpy.gpu(0)``, ``minpy.backends.available("gpu")``), never at
   ``minpy.OutOfMemoryError``;
 - the overrides for the few primitives whose CuPy behaviour differs from NumPy's
   (``scatter_add``; ``setitem`` and in-place writes, where CuPy leaves repeated indices
-  undefined and NumPy lets the last one win; ``tensordot`` of a 0-d operand);
+  undefined and NumPy lets the last one win; ``tensordot`` of a 0-d operand; ``cholesky``'s
+  ``upper=``);
 - the memory-pool API re-exported as ``minpy.gpu_memory`` and ``minpy.free_gpu_memory``.
 
 Gradient rules never live here: they are written once, in minpy operations, in
@@ -165,6 +166,14 @@ def _setitem(x: Any, key: Any, value: Any) -> Any:
     return y
 
 
+def _cholesky(a: Any, upper: bool = False) -> Any:
+    import cupy
+
+    # CuPy's cholesky has no upper= (NumPy 2): the upper factor is the lower one's adjoint
+    low = cupy.linalg.cholesky(a)
+    return low.swapaxes(-1, -2).conj() if upper else low
+
+
 def _tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     import cupy
 
@@ -282,7 +291,12 @@ class CupyBackend(Backend):
     name = "cupy"
     kind = "gpu"
     on_host = False
-    overrides = {"scatter_add": _scatter_add, "setitem": _setitem, "tensordot": _tensordot}
+    overrides = {
+        "scatter_add": _scatter_add,
+        "setitem": _setitem,
+        "tensordot": _tensordot,
+        "linalg.cholesky": _cholesky,
+    }
 
     def __init__(self) -> None:
         super().__init__()
