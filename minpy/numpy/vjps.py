@@ -760,6 +760,22 @@ def _take(g: Any, ans: Any, x: Any, indices: Any, axis: Any = None, **kw: Any) -
 defvjp(np.take, _take, keep="args")
 
 
+def _lying_along(v: Any, ndim: int, ax: int) -> Any:
+    """A 1-D ``v`` reshaped to ``ndim`` axes, lying along axis ``ax`` (broadcasts there)."""
+    shape = [1] * ndim
+    shape[ax] = v.shape[0]
+    return np.reshape(v, shape)
+
+
+def _padded_ends(x: Any, ax: int) -> tuple[Any, Any]:
+    """``x`` with a zero put before it, and with a zero put after it, along axis ``ax``."""
+    before = [(0, 0)] * x.ndim
+    after = [(0, 0)] * x.ndim
+    before[ax] = (1, 0)
+    after[ax] = (0, 1)
+    return np.pad(x, before), np.pad(x, after)
+
+
 def _along_axis_key(
     x_shape: tuple[int, ...], g_shape: tuple[int, ...], idx: Any, ax: int, g: Any
 ) -> Any:
@@ -769,11 +785,9 @@ def _along_axis_key(
         if i == ax:
             key.append(idx)
             continue
-        shape = [1] * len(g_shape)
-        shape[i] = m
         # a size-1 axis of x that the indices broadcast: every output position reads entry 0
         pos = np.arange(m, device=g.device) if n == m else np.zeros(m, int, device=g.device)
-        key.append(raw(np.reshape(pos, shape)))
+        key.append(raw(_lying_along(pos, len(g_shape), i)))
     return tuple(key)
 
 
@@ -797,11 +811,8 @@ def _sort(g: Any, ans: Any, x: Any, axis: Any = -1, **kw: Any) -> Any:
 def _diff(g: Any, ans: Any, x: Any, n: int = 1, axis: int = -1, **kw: Any) -> Any:
     ax = axis % x.ndim
     for _ in range(n):  # y[k] = x[k + 1] - x[k]: each x[j] gets g[j - 1] - g[j]
-        before = [(0, 0)] * g.ndim
-        after = [(0, 0)] * g.ndim
-        before[ax] = (1, 0)
-        after[ax] = (0, 1)
-        g = np.pad(g, before) - np.pad(g, after)
+        shifted, kept = _padded_ends(g, ax)
+        g = shifted - kept
     # prepend= / append= values were concatenated around x: their part of g is dropped
     lead = 0
     if "prepend" in kw:
@@ -892,11 +903,7 @@ def _nanmean(
 def _average_weights(x: Any, axis: Any, weights: Any, like: Any) -> Any:
     """The weights broadcastable against ``x`` (1-D weights lie along the averaged axis)."""
     w = weights if isinstance(weights, Array) else np.asarray(weights, device=like.device)
-    if w.ndim != x.ndim:
-        shape = [1] * x.ndim
-        shape[axis % x.ndim] = w.shape[0]
-        w = np.reshape(w, shape)
-    return w
+    return w if w.ndim == x.ndim else _lying_along(w, x.ndim, axis % x.ndim)
 
 
 def _average(
@@ -1061,24 +1068,13 @@ def _trapezoid(g: Any, ans: Any, y: Any, x: Any = None, dx: Any = 1.0, axis: int
     ax = axis % y.ndim
     n = y.shape[ax]
     if x is None:
-        steps = np.full(n - 1, dx, dtype=g.dtype, device=g.device)
-        shape = [1] * y.ndim
-        shape[ax] = n - 1
-        steps = np.reshape(steps, shape)
+        steps = _lying_along(np.full(n - 1, dx, dtype=g.dtype, device=g.device), y.ndim, ax)
     else:
         xs = x if isinstance(x, Array) else np.asarray(x, device=g.device)
-        if xs.ndim == 1:
-            shape = [1] * y.ndim
-            shape[ax] = n
-            xs = np.reshape(xs, shape)
-        steps = np.diff(xs, axis=ax)
+        steps = np.diff(_lying_along(xs, y.ndim, ax) if xs.ndim == 1 else xs, axis=ax)
     # each interval gives half its width to either end: y[k] weighs (d[k-1] + d[k]) / 2
-    before = [(0, 0)] * y.ndim
-    after = [(0, 0)] * y.ndim
-    before[ax] = (1, 0)
-    after[ax] = (0, 1)
-    weight = (np.pad(steps, before) + np.pad(steps, after)) * 0.5
-    return expand_to(g, y, ax) * weight
+    left, right = _padded_ends(steps, ax)
+    return expand_to(g, y, ax) * ((left + right) * 0.5)
 
 
 if hasattr(np, "trapezoid"):
