@@ -900,10 +900,16 @@ def _nanmean(
     return np.where(valid, expand_to(g / n, x, axis), 0)
 
 
-def _average_weights(x: Any, axis: Any, weights: Any, like: Any) -> Any:
-    """The weights broadcastable against ``x`` (1-D weights lie along the averaged axis)."""
-    w = weights if isinstance(weights, Array) else np.asarray(weights, device=like.device)
-    return w if w.ndim == x.ndim else _lying_along(w, x.ndim, axis % x.ndim)
+def _average_weights(g: Any, x: Any, axis: Any, weights: Any, returned: bool) -> tuple[Any, Any]:
+    """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum."""
+    if returned:
+        raise NotImplementedError(
+            "average: no gradient rule with returned=True; differentiate the average alone"
+        )
+    w = weights if isinstance(weights, Array) else np.asarray(weights, device=g.device)
+    if w.ndim != x.ndim:
+        w = _lying_along(w, x.ndim, axis % x.ndim)
+    return w, np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
 
 
 def _average(
@@ -915,14 +921,9 @@ def _average(
     returned: bool = False,
     **kw: Any,
 ) -> Any:
-    if returned:
-        raise NotImplementedError(
-            "average: no gradient rule with returned=True; differentiate the average alone"
-        )
     if weights is None:
         return _mean(g, ans, x, axis)
-    w = _average_weights(x, axis, weights, g)
-    total = np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
+    w, total = _average_weights(g, x, axis, weights)
     return expand_to(g, x, axis) * (w / total)
 
 
@@ -935,12 +936,7 @@ def _average_of_weights(
     returned: bool = False,
     **kw: Any,
 ) -> Any:
-    if returned:
-        raise NotImplementedError(
-            "average: no gradient rule with returned=True; differentiate the average alone"
-        )
-    w = _average_weights(x, axis, weights, g)
-    total = np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
+    w, total = _average_weights(g, x, axis, weights)
     # d avg / d w_i = (x_i - avg) / sum(w), summed over the axes w is broadcast along
     spread = expand_to(g, x, axis) * (x - expand_to(ans, x, axis)) / total
     return np.reshape(unbroadcast(spread, w), shape_of(weights))
