@@ -900,12 +900,11 @@ def _nanmean(
     return np.where(valid, expand_to(g / n, x, axis), 0)
 
 
-def _average_weights(g: Any, x: Any, axis: Any, weights: Any, returned: bool) -> tuple[Any, Any]:
-    """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum."""
-    if returned:
-        raise NotImplementedError(
-            "average: no gradient rule with returned=True; differentiate the average alone"
-        )
+def _average_weights(g: Any, x: Any, axis: Any, weights: Any) -> tuple[Any, Any]:
+    """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum.
+
+    (With ``returned=True`` average gives a tuple, and tuples carry no rule: no call here.)
+    """
     w = weights if isinstance(weights, Array) else np.asarray(weights, device=g.device)
     if w.ndim != x.ndim:
         w = _lying_along(w, x.ndim, axis % x.ndim)
