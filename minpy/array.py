@@ -46,23 +46,24 @@ class Remake:
         return self.prim(base, *self.args, **self.kwargs)  # type: ignore[no-any-return]
 
 
+def _root(a: Array) -> Array:
+    """The Array whose buffer ``a`` sees: ``a`` itself, or the base its views lead to."""
+    while a._base.__class__ is tuple:
+        a = a._base[0]
+    return a
+
+
 def mark_saved(a: Array) -> None:
     """Record that a tape node holds ``a``'s buffer (``a`` untraced): from now on in-place
     writes into it, or into any view of the same memory, copy first (copy-on-write)."""
-    while a._base.__class__ is tuple:  # a view: the memory belongs to its base
-        a = a._base[0]
-    if a._base is None or a._base is OWNED:
-        a._base = SAVED
+    root = _root(a)
+    if root._base is None or root._base is OWNED:
+        root._base = SAVED
 
 
 def writes_in_place(a: Array) -> bool:
     """Whether a write may go into ``a``'s buffer: untraced, and no node holds that memory."""
-    if a._node is not None:
-        return False
-    b = a._base
-    while b.__class__ is tuple:
-        b = b[0]._base
-    return b is not SAVED
+    return a._node is None and _root(a)._base is not SAVED
 
 
 def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
@@ -377,9 +378,7 @@ class Array:
         """Before an untraced write into this view: if the tape holds its base's memory, give
         the base a copy of its own (its views follow), so the write lands as in NumPy while
         the values the gradient needs stay as they were."""
-        root = self
-        while root._base.__class__ is tuple:
-            root = root._base[0]
+        root = _root(self)
         if root._base is not SAVED or root._node is not None:
             return
         backend = root._device.backend
