@@ -6,10 +6,19 @@ Public names only. ``import minpy.numpy as np`` for the array namespace and
 
 from __future__ import annotations
 
+from minpy import numpy as numpy  # the namespace: its primitives are what Arrays call
 from minpy import policy
 from minpy.array import Array, NDArray
-from minpy.backends.cupy import free_gpu_memory, gpu_memory
-from minpy.context import Context, Device, cpu, current_context, gpu, set_context
+from minpy.context import (
+    Context,
+    Device,
+    cpu,
+    current_context,
+    free_gpu_memory,
+    gpu,
+    gpu_memory,
+    set_context,
+)
 from minpy.errors import (
     BackendUnavailableError,
     DeviceMismatchError,

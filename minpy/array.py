@@ -11,59 +11,20 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from weakref import ref as _weakref
 
-import numpy as _numpy
-
+from minpy import inplace
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
-from minpy.tape import _active
+from minpy.primitive import Primitive, registry
+from minpy.tape import Meta, Node, active_mask
+from minpy.transfer import TRANSFER, adopt, move
 
 if TYPE_CHECKING:
-    from minpy.tape import Node
+    from minpy.inplace import View
 
-__all__ = ["Array", "Meta", "Remake", "mark_saved", "wrap", "writes_in_place"]
+__all__ = ["Array", "NDArray", "to_device", "wrap"]
 
 _new = object.__new__
-#: marks an untraced Array whose buffer a tape node holds: in-place writes must copy first
-SAVED: Any = object()
-#: marks an Array whose buffer is its own although its backend array has a ``.base``
-OWNED: Any = object()
-
-
-class Remake:
-    """How a view primitive (reshape, transpose, ...) made a view from its base, so that the
-    view can be made again from the base's new buffer; a write cannot be routed back."""
-
-    __slots__ = ("args", "kwargs", "prim")
-
-    def __init__(self, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        self.prim = prim
-        self.args = args
-        self.kwargs = kwargs
-
-    def __call__(self, base: Array) -> Array:
-        return self.prim(base, *self.args, **self.kwargs)  # type: ignore[no-any-return]
-
-
-def _root(a: Array) -> Array:
-    """The Array whose buffer ``a`` sees: ``a`` itself, or the base its views lead to."""
-    while a._base.__class__ is tuple:
-        a = a._base[0]
-    return a
-
-
-def mark_saved(a: Array) -> None:
-    """Record that a tape node holds ``a``'s buffer (``a`` untraced): from now on in-place
-    writes into it, or into any view of the same memory, copy first (copy-on-write)."""
-    root = _root(a)
-    if root._base is None or root._base is OWNED:
-        root._base = SAVED
-
-
-def writes_in_place(a: Array) -> bool:
-    """Whether a write may go into ``a``'s buffer: untraced, and no node holds that memory."""
-    return a._node is None and _root(a)._base is not SAVED
 
 
 def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
@@ -72,8 +33,20 @@ def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
     a._data = data
     a._device = device
     a._node = node
-    a._base = None
+    a._state = None
     return a
+
+
+def to_device(x: Array, device: Device) -> Array:
+    """A copy of ``x`` on ``device`` (a counted transfer); differentiable."""
+    if not isinstance(device, Device):
+        raise TypeError(f"to_device expects a device such as minpy.gpu(0), got {device!r}")
+    res = wrap(move(x._data, x._device, device), device)
+    n = x._node
+    if n is not None and n.mask & active_mask() and res._data.dtype.kind in "fc":
+        # the node minpy.record.record makes for a unary primitive with keep="meta"
+        res._node = Node((n,), (0,), n.mask, TRANSFER, (Meta(x),), {"device": device}, None, device)
+    return res
 
 
 def _out(out: Any) -> dict[str, Any]:
@@ -81,38 +54,23 @@ def _out(out: Any) -> dict[str, Any]:
     return {} if out is None else {"out": out}
 
 
-class Meta:
-    """What a recorded node keeps of an input whose rule needs only its shape and type."""
+class _Ops:
+    """The primitives that Array's methods and operators call, by their NumPy names.
 
-    __slots__ = ("device", "dtype", "shape")
+    ``minpy.numpy`` builds the primitives on top of this module, so they are looked up in
+    the registry on first use (and then kept as attributes: later calls cost what a module
+    attribute costs).
+    """
 
-    def __init__(self, a: Array) -> None:
-        self.shape = a._data.shape
-        self.dtype = a._data.dtype
-        self.device = a._device
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+    def __getattr__(self, name: str) -> Primitive:
+        prim = registry.get(name)
+        if prim is None:
+            raise AttributeError(f"no primitive named {name!r} is registered")
+        setattr(self, name, prim)
+        return prim
 
 
-def cast_for_out(prim: Any, res: Array, out: Array) -> Array:
-    """``res`` in ``out``'s dtype, by NumPy's same_kind rule for ``out=`` (else TypeError)."""
-    if res._data.dtype == out._data.dtype:
-        return res
-    if not _numpy.can_cast(res.dtype, out.dtype, "same_kind"):
-        raise TypeError(
-            f"{prim.name}: cannot write the {res.dtype} result into out= of dtype "
-            f"{out.dtype} (NumPy's same_kind rule); cast first with .astype()"
-        )
-    return res.astype(out.dtype)
+_np: Any = _Ops()
 
 
 class Array:
@@ -133,7 +91,7 @@ class Array:
     6.0
     """
 
-    __slots__ = ("__weakref__", "_base", "_data", "_device", "_node", "_views")
+    __slots__ = ("__weakref__", "_data", "_device", "_node", "_state", "_views")
     # make NumPy defer to our reflected operators instead of treating us as an object scalar
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -142,7 +100,7 @@ class Array:
     _data: Any
     _device: Device
     _node: Node | None
-    _base: Any  # None, OWNED, SAVED, or (base Array, index key or Remake) for a view
+    _state: View | None  # copy-on-write and view state: see minpy.inplace
     _views: list[Any]  # weak references to the views taken by basic indexing (set on demand)
 
     def __init__(self, data: Any, device: Device | None = None, dtype: Any = None) -> None:
@@ -152,7 +110,7 @@ class Array:
         self._data = device.backend.asarray(data, device, dtype)
         self._device = device
         self._node = None
-        self._base = None
+        self._state = None
 
     # basic attributes -----------------------------------------------------------------------
     @property
@@ -211,7 +169,7 @@ class Array:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         node = self._node
-        if node is not None and node.mask & _active.get():
+        if node is not None and node.mask & active_mask():
             raise GradientError(
                 "a traced array was converted to a NumPy array inside grad (e.g. by a "
                 "numpy.* function), which would silently drop its gradient; use minpy.numpy "
@@ -234,8 +192,6 @@ class Array:
         """This array on ``device`` (itself if already there); differentiable and counted."""
         if device is self._device:
             return self
-        from minpy.policy import to_device
-
         return to_device(self, device)
 
     as_in_context = to_device  # MinPy's spelling
@@ -317,145 +273,26 @@ class Array:
             return k
         backend = self._device.backend
         if not backend.on_host:
-            from minpy.policy import adopt
-
             return adopt(k, self._device)
         return k
 
     def __getitem__(self, key: Any) -> Array:
         key = self._key(key)
         res: Array = _np.getitem(self, key)
-        owner = res._data.base
-        if owner is not None and res._base is None:
-            raw = self._data
-            if owner is raw or owner is raw.base:
-                res._base = (self, key)  # a view: an in-place update writes back, as in NumPy
-                self._add_view(res)
-            else:
-                res._base = OWNED  # advanced indexing copies, though NumPy sets .base
+        inplace.note_index_view(self, key, res)
         return res
 
     def __setitem__(self, key: Any, value: Any) -> None:
         key = self._key(key)
-        value_traced = value.__class__ is Array and value._node is not None
-        if value.__class__ is Array and value._device is not self._device:
-            raise DeviceMismatchError(
-                f"setitem: cannot write an array on {value._device!r} into one on "
-                f"{self._device!r}; move it with value.to_device({self._device!r})"
-            )
-        if not value_traced and self._node is None and self._base.__class__ is tuple:
-            self._unshare()
-        if not value_traced and writes_in_place(self):
-            raw = value._data if value.__class__ is Array else value
-            if not self._device.backend.on_host and not isinstance(raw, (int, float, complex)):
-                from minpy.policy import adopt
-
-                raw = adopt(raw, self._device)
-            self._write(key, raw)
-            return
-        self._rebind(_np.setitem(self, key, value), "setitem")
-
-    def _write(self, key: Any, raw: Any) -> None:
-        """``data[key] = raw`` in place, with the array's device current (multi-GPU)."""
-        backend = self._device.backend
-        scope = None if backend.on_host else backend.scope(self._device)
-        if scope is None:
-            backend.write(self._data, key, raw)
-        else:
-            with scope:
-                backend.write(self._data, key, raw)
-
-    def _assign(self, result: Array, op: str) -> None:
-        """Finish an in-place update computed out of place as ``result``."""
-        if result._node is None and self._node is None and self._base.__class__ is tuple:
-            self._unshare()
-        if result._node is None and writes_in_place(self):
-            self._write(Ellipsis, result._data)
-        else:
-            self._rebind(result, op)
-
-    def _unshare(self) -> None:
-        """Before an untraced write into this view: if the tape holds its base's memory, give
-        the base a copy of its own (its views follow), so the write lands as in NumPy while
-        the values the gradient needs stay as they were."""
-        root = _root(self)
-        if root._base is not SAVED or root._node is not None:
-            return
-        backend = root._device.backend
-        root._data = backend.asarray(root._data, root._device, copy=True)
-        root._base = None
-        root._refresh_views()
-
-    def _rebind(self, result: Array, op: str) -> None:
-        """Make this Array hold ``result`` (copy-on-write: traced, or saved by the tape).
-
-        A traced view made by basic indexing writes itself back into its base (so
-        ``y[1:] -= v`` works as in NumPy); other views of traced arrays cannot be written.
-        """
-        base = self._base
-        if base.__class__ is tuple:
-            src, key = base
-            if key.__class__ is Remake:
-                raise GradientError(
-                    f"{op}: writing into a view made by {key.prim.name} of a traced array "
-                    "would give a wrong gradient, because its base would not see the write; "
-                    "write into the base array, or take a copy first with x.copy()"
+        if value.__class__ is Array:
+            if value._device is not self._device:
+                raise DeviceMismatchError(
+                    f"setitem: cannot write an array on {value._device!r} into one on "
+                    f"{self._device!r}; move it with value.to_device({self._device!r})"
                 )
-            self._data = result._data
-            self._node = result._node
-            src[key] = self  # the base sees the write, recorded as a traced setitem
-            return
-        if (
-            result._node is not None
-            and self._node is None
-            and base is not OWNED
-            and self._data.base is not None
-        ):
-            raise GradientError(
-                f"{op}: writing a traced value into a view of an untraced array (made by "
-                "slicing, reshape or transpose) would give a wrong gradient, because the "
-                "view's base would not see the write; write into the base array, or take "
-                "a copy first with x.copy()"
-            )
-        self._data = result._data
-        self._node = result._node
-        self._base = None
-        self._refresh_views()
-
-    def _add_view(self, view: Array) -> None:
-        views = getattr(self, "_views", None)
-        if views is None:
-            self._views = [_weakref(view)]
-            return
-        views.append(_weakref(view))
-        n = len(views)
-        if n >= 16 and not n & (n - 1):  # at 16, 32, 64, ...: drop the views that are gone
-            views[:] = [r for r in views if r() is not None]
-
-    def _refresh_views(self) -> None:
-        """After this Array was rebound to a new buffer, show it in the views taken of it.
-
-        NumPy's views see every later write into their base; here a write that must not touch
-        the old buffer (traced, or a buffer the tape holds) rebinds the base instead, so each
-        live view is taken again from the new buffer (traced like any other indexing).
-        """
-        views = getattr(self, "_views", None)
-        if not views:
-            return
-        self._views = []
-        for ref in views:
-            view = ref()
-            if view is None:
-                continue
-            base = view._base
-            if base.__class__ is not tuple or base[0] is not self:
-                continue
-            how = base[1]
-            fresh = how(self) if how.__class__ is Remake else _np.getitem(self, how)
-            view._data = fresh._data
-            view._node = fresh._node
-            self._add_view(view)
-            view._refresh_views()
+            inplace.setitem(self, key, value, value._data, value._node is not None)
+        else:
+            inplace.setitem(self, key, value, value, False)
 
     # methods --------------------------------------------------------------------------------
     def copy(self) -> Array:
@@ -558,13 +395,13 @@ class Array:
         return _np.nonzero(self)  # type: ignore[no-any-return]
 
     def conj(self) -> Array:
-        return _np.conj(self)
+        return _np.conjugate(self)
 
     def fill(self, value: Any) -> None:
         self[...] = value
 
     def sort(self, axis: int = -1) -> None:
-        self._assign(_np.sort(self, axis=axis), "sort")
+        inplace.assign(self, _np.sort(self, axis=axis), "sort")
 
     # arithmetic -----------------------------------------------------------------------------
     def __add__(self, o: Any) -> Array:
@@ -586,10 +423,10 @@ class Array:
         return _np.multiply(o, self)
 
     def __truediv__(self, o: Any) -> Array:
-        return _np.true_divide(self, o)
+        return _np.divide(self, o)
 
     def __rtruediv__(self, o: Any) -> Array:
-        return _np.true_divide(o, self)
+        return _np.divide(o, self)
 
     def __floordiv__(self, o: Any) -> Array:
         return _np.floor_divide(self, o)
@@ -598,10 +435,10 @@ class Array:
         return _np.floor_divide(o, self)
 
     def __mod__(self, o: Any) -> Array:
-        return _np.mod(self, o)
+        return _np.remainder(self, o)
 
     def __rmod__(self, o: Any) -> Array:
-        return _np.mod(o, self)
+        return _np.remainder(o, self)
 
     def __pow__(self, o: Any) -> Array:
         return _np.power(self, o)
@@ -669,43 +506,30 @@ class Array:
     def __ge__(self, o: Any) -> Array:
         return _np.greater_equal(self, o)
 
-    # in-place: the ufunc with out=self, which the dispatcher turns into a rebind when traced
-    def _inplace(self, op: Any, o: Any) -> Array:
-        if self._node is not None and (self._base is None or self._base is OWNED):
-            # traced and not a view: compute out of place and rebind (the common case in a
-            # loss, e.g. probs /= s), without the general out= path of the dispatcher
-            res = cast_for_out(op, op(self, o), self)
-            self._data = res._data
-            self._node = res._node
-            self._base = None
-            if getattr(self, "_views", None):
-                self._refresh_views()
-            return self
-        return op(self, o, out=self)  # type: ignore[no-any-return]
-
+    # in-place: the ufunc with out=self, or a rebind while traced (minpy.inplace.update)
     def __iadd__(self, o: Any) -> Array:
-        return self._inplace(_np.add, o)
+        return inplace.update(self, _np.add, o)
 
     def __isub__(self, o: Any) -> Array:
-        return self._inplace(_np.subtract, o)
+        return inplace.update(self, _np.subtract, o)
 
     def __imul__(self, o: Any) -> Array:
-        return self._inplace(_np.multiply, o)
+        return inplace.update(self, _np.multiply, o)
 
     def __itruediv__(self, o: Any) -> Array:
-        return self._inplace(_np.true_divide, o)
+        return inplace.update(self, _np.divide, o)
 
     def __ifloordiv__(self, o: Any) -> Array:
-        return self._inplace(_np.floor_divide, o)
+        return inplace.update(self, _np.floor_divide, o)
 
     def __imod__(self, o: Any) -> Array:
-        return self._inplace(_np.mod, o)
+        return inplace.update(self, _np.remainder, o)
 
     def __ipow__(self, o: Any) -> Array:
-        return self._inplace(_np.power, o)
+        return inplace.update(self, _np.power, o)
 
     def __imatmul__(self, o: Any) -> Array:
-        self._assign(_np.matmul(self, o), "matmul")
+        inplace.assign(self, _np.matmul(self, o), "matmul")
         return self
 
     def __iand__(self, o: Any) -> Array:
@@ -719,8 +543,3 @@ class Array:
 
 
 NDArray = Array
-
-# Bound last: minpy.numpy builds its primitives on top of this module.
-from minpy import numpy as _namespace  # noqa: E402
-
-_np: Any = _namespace  # names are generated from NumPy's at import

@@ -2,21 +2,31 @@
 
 ``cpu()`` and ``gpu(i)`` name devices; ``set_context`` sets the process-wide default and
 ``with device:`` overrides it for the current thread or task (through ``contextvars``).
-Devices know their backend by kind; no array library is imported here.
+Devices know their backend by kind; no array library is imported here. A device's memory
+(``gpu_memory``, ``free_gpu_memory``) is asked of its backend.
 """
 
 from __future__ import annotations
 
 import contextvars
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from minpy.backends import get_backend
+from minpy.backends import Backend, MemoryInfo, get_backend
 
-if TYPE_CHECKING:
-    from minpy.backends import Backend
-
-__all__ = ["Context", "Device", "cpu", "current_context", "gpu", "set_context"]
+__all__ = [
+    "Context",
+    "Device",
+    "as_device",
+    "cpu",
+    "current_context",
+    "free_gpu_memory",
+    "gpu",
+    "gpu_memory",
+    "push_context",
+    "reset_context",
+    "set_context",
+]
 
 
 class Device:
@@ -80,7 +90,7 @@ class Device:
         return (Device, (self.kind, self.index))
 
     def __enter__(self) -> Device:
-        _stack.set((*_stack.get(), self))
+        push_context(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -151,3 +161,121 @@ def set_context(device: Device) -> None:
             f"set_context expects a device such as minpy.cpu() or minpy.gpu(0), got {device!r}"
         )
     _default = device
+
+
+def push_context(device: Any) -> contextvars.Token[tuple[Any, ...]]:
+    """Make ``device`` the current context of this thread or task until ``reset_context``.
+
+    ``with device:`` does this; the backward pass also pushes its raw host mode here.
+    """
+    return _stack.set((*_stack.get(), device))
+
+
+def reset_context(token: contextvars.Token[tuple[Any, ...]]) -> None:
+    """Undo the ``push_context`` that returned ``token``."""
+    _stack.reset(token)
+
+
+def as_device(value: Any) -> Device:
+    """``value`` as a Device: a Device, or a string such as ``"cpu"``, ``"gpu:1"``, ``"cuda"``.
+
+    Examples
+    --------
+    >>> from minpy.context import as_device
+    >>> as_device("cpu")
+    cpu(0)
+    """
+    if isinstance(value, Device):
+        return value
+    if isinstance(value, str):
+        kind, _, index = value.partition(":")
+        if kind == "cpu":
+            return cpu()
+        if kind in ("gpu", "cuda"):
+            return gpu(int(index or 0))
+    raise ValueError(f"device={value!r} is not a device; use minpy.cpu() or minpy.gpu(0)")
+
+
+def _gpu_device(device: Device | int | None) -> Device:
+    if device is None:
+        cur = current_context()
+        return cur if cur.kind == "gpu" else gpu(0)
+    if isinstance(device, Device):
+        if device.kind != "gpu":
+            raise ValueError(
+                f"the GPU memory pool belongs to gpu(i) devices, got {device!r}; "
+                "pass minpy.gpu(i) or an index"
+            )
+        return gpu(device.index)
+    return gpu(device)
+
+
+def gpu_memory(device: Device | int | None = None) -> MemoryInfo:
+    """What CuPy's memory pool holds on a GPU: bytes in use, cached free bytes and blocks.
+
+    CuPy keeps freed GPU memory in a pool for reuse, so ``nvidia-smi`` shows more in use than
+    live arrays need; ``cached_bytes`` is that difference. Also available as
+    ``minpy.gpu_memory``.
+
+    Parameters
+    ----------
+    device
+        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
+        (else ``gpu(0)``).
+
+    Returns
+    -------
+    MemoryInfo
+        ``used_bytes``, ``cached_bytes``, ``pool_bytes``, ``free_blocks``,
+        ``device_free_bytes``, ``device_total_bytes``.
+
+    Raises
+    ------
+    BackendUnavailableError
+        No CuPy, no CUDA device, or no such index; the message says which.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> ok, why = minpy.backends.available("gpu")
+    >>> info = minpy.gpu_memory() if ok else None
+    >>> ok == (info is not None)
+    True
+    """
+    dev = _gpu_device(device)
+    return dev.backend.memory_info(dev)
+
+
+def free_gpu_memory(device: Device | int | None = None) -> int:
+    """Return the cached free blocks of CuPy's pool on a GPU to the driver.
+
+    Arrays still in use are untouched. Useful before handing the GPU to another library, or
+    after an out-of-memory error caused by fragmentation. Also available as
+    ``minpy.free_gpu_memory``.
+
+    Parameters
+    ----------
+    device
+        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
+        (else ``gpu(0)``).
+
+    Returns
+    -------
+    int
+        How many bytes the pool released.
+
+    Raises
+    ------
+    BackendUnavailableError
+        No CuPy, no CUDA device, or no such index.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> ok, why = minpy.backends.available("gpu")
+    >>> released = minpy.free_gpu_memory() if ok else 0
+    >>> released >= 0
+    True
+    """
+    dev = _gpu_device(device)
+    return dev.backend.free_memory(dev)

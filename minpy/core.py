@@ -1,28 +1,27 @@
-"""Automatic differentiation: ``grad``, ``grad_and_loss`` and friends, and user primitives.
+"""The differential operators: ``grad``, ``grad_and_loss`` and friends; user primitives.
 
 ``grad(fun, argnum)`` traces ``fun``: the chosen arguments become traced Arrays, every primitive
-applied to them records a tape node, and the backward pass runs the rules of
-``minpy.numpy.vjps`` from the output back to those arguments. Because the rules are minpy
-operations, a ``grad`` inside another ``grad`` is differentiated too (any order).
+applied to them records a tape node (``minpy.record``), and the backward pass
+(``minpy.backprop``) runs the rules of ``minpy.numpy.vjps`` from the output back to those
+arguments. Because the rules are minpy operations, a ``grad`` inside another ``grad`` is
+differentiated too (any order). This module holds what users call; the machinery is below it.
 """
 
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy
 
-from minpy import context as _context
 from minpy import numpy as _namespace
-from minpy.array import Array, Meta, wrap
-from minpy.context import cpu, current_context
+from minpy.array import Array, wrap
+from minpy.backprop import gradients
+from minpy.context import current_context
 from minpy.errors import GradientError
-from minpy.policy import RAW
 from minpy.primitive import Primitive, defvjp, defvjp_argnum
-from minpy.tape import Node, active_mask, backward, start_trace, stop_trace
+from minpy.tape import Meta, Node, active_mask, start_trace, stop_trace
 
 np: Any = _namespace  # names are generated from NumPy's at import
 
@@ -41,90 +40,9 @@ __all__ = [
 
 Argnum = int | Sequence[int]
 
-_CPU = cpu()
-_NDARRAY = numpy.ndarray
 # a traced input of an outer grad enters an inner one through this identity
 _enter = Primitive("identity", register=False)
 _enter.defvjp(lambda g, ans, x: g, keep="meta")
-
-
-# --------------------------------------------------------------------------------------------
-# the backward pass over minpy Arrays
-
-
-def _propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
-    """The parents' gradients from ``g``, evaluating the rules on Arrays (recordable)."""
-    prim = node.prim
-    dev = node.device
-    ans = node.ans
-    if ans is not None:
-        ans = wrap(ans, dev, node)
-    args = node.args
-    argnums = node.argnums
-    if prim.keep_args:
-        # the node holds backend arrays; traced ones get their nodes back for higher order
-        array_type = dev.backend.array_type
-        rebuilt = []
-        i = 0
-        for a in args:
-            if isinstance(a, array_type):
-                a = wrap(a, dev, node.parents[argnums.index(i)] if i in argnums else None)
-            rebuilt.append(a)
-            i += 1
-        args = tuple(rebuilt)
-    kwargs = node.kwargs
-    vjps = prim.vjps
-    out = []
-    for argnum, parent in zip(argnums, node.parents):
-        if parent.seq >= floor:
-            rule = vjps[argnum] if argnum < len(vjps) else None
-            if rule is None:
-                rule = prim.rule(argnum)  # the argnum-generic rule, or MissingVJPError
-            if kwargs:
-                out.append((parent, rule(g, ans, *args, **kwargs)))
-            else:
-                out.append((parent, rule(g, ans, *args)))
-    return out
-
-
-def _add(a: Any, b: Any) -> Any:
-    return np.add(a, b)
-
-
-def _raw(v: Any) -> Any:
-    """A rule's result as a backend array (rules may return Arrays or NumPy scalars)."""
-    if v.__class__ is Array:
-        return v._data
-    if isinstance(v, numpy.generic):
-        return numpy.asarray(v)
-    return v
-
-
-def _propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
-    """``_propagate`` for passes that record nothing: ``g`` and results are backend arrays.
-
-    On the CPU the rules run on the NumPy arrays themselves (operators cost no dispatch);
-    elsewhere ``g`` is wrapped and the rules run on Arrays as usual.
-    """
-    dev = node.device
-    if dev is not _CPU:
-        return [(p, _raw(v)) for p, v in _propagate(node, wrap(g, dev), floor)]
-    prim = node.prim
-    args = node.args
-    ans = node.ans
-    kwargs = node.kwargs
-    vjps = prim.vjps
-    pairs = []
-    for argnum, parent in zip(node.argnums, node.parents):
-        if parent.seq >= floor:
-            rule = vjps[argnum] if argnum < len(vjps) else None
-            if rule is None:
-                rule = prim.rule(argnum)
-            v = rule(g, ans, *args, **kwargs) if kwargs else rule(g, ans, *args)
-            if v.__class__ is not _NDARRAY:
-                v = _raw(v)
-            pairs.append((parent, v))
-    return pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,7 +56,8 @@ class _Leaf:
 
     def __init__(self, array: Array, scalar: bool) -> None:
         self.array = array
-        self.node = array._node  # kept apart: the function may rebind the Array in place
+        # kept apart: the function may rebind the Array in place (a traced input has a node)
+        self.node: Node = array._node  # type: ignore[assignment]
         self.scalar = scalar
 
 
@@ -252,7 +171,7 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
         return items if isinstance(x, list) else tuple(items)
     leaf = next(leaves)
     t = leaf.array
-    g = grads.get(leaf.node)  # type: ignore[arg-type]
+    g = grads.get(leaf.node)
     if g is None:
         g = np.zeros(t.shape, dtype=t.dtype, device=t.device)
     elif not isinstance(g, Array):
@@ -309,19 +228,7 @@ def _grad_call(
         _roots(out, bit, roots)
     finally:
         stop_trace(bit)
-    targets = [leaf.node for leaf in leaves]
-    if active_mask():
-        # an outer trace is active: the pass itself is recorded, on Arrays
-        grads = backward(roots, targets, _propagate, _add, release=False)  # type: ignore[arg-type]
-    else:
-        raw_roots = [(n, seed._data) for n, seed in roots]
-        token = _context._stack.set((*_context._stack.get(), RAW))
-        try:  # CPU rules run on NumPy arrays; primitives they call return NumPy arrays too
-            grads = backward(raw_roots, targets, _propagate_raw, operator.add, release=True)  # type: ignore[arg-type]
-        finally:
-            _context._stack.reset(token)
-        for node, g in grads.items():
-            grads[node] = wrap(_raw(g), node.device)
+    grads = gradients(roots, [leaf.node for leaf in leaves])
     it = iter(leaves)
     seen: set[int] = set()
     per_arg = {i: _gradient_of(args[i], it, grads, seen) for i in dict.fromkeys(nums)}

@@ -89,7 +89,7 @@ class Primitive:
         self.__qualname__ = self.__name__
         self.__doc__ = doc
         # (policy, device, route) of the last call: the dispatcher's one-entry cache
-        self._route: tuple[Any, Any, Any] = (None, None, None)
+        self.route_cache: tuple[Any, Any, Any] = (None, None, None)
         every.add(self)
         if register:
             registry[name] = self

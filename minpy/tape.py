@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["Node", "active_mask", "backward", "start_trace", "stop_trace"]
+__all__ = ["Meta", "Node", "active_mask", "backward", "start_trace", "stop_trace"]
 
 _counter = itertools.count(1)
 _active: contextvars.ContextVar[int] = contextvars.ContextVar("minpy_active_traces", default=0)
@@ -72,9 +72,31 @@ class Node:
         return f"<Node #{self.seq} {name} parents={[p.seq for p in self.parents]}>"
 
 
-def active_mask() -> int:
-    """Bits of the traces active in this thread or task."""
-    return _active.get()
+#: ``active_mask()``: the bits of the traces active in this thread or task (the ContextVar's
+#: own ``get``, so the hot paths that call it pay for no extra Python frame)
+active_mask: Callable[[], int] = _active.get
+
+
+class Meta:
+    """What a node keeps of an input whose rule needs only its shape, dtype and device."""
+
+    __slots__ = ("device", "dtype", "shape")
+
+    def __init__(self, a: Any) -> None:
+        self.shape = a._data.shape
+        self.dtype = a._data.dtype
+        self.device = a._device
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
 
 
 def start_trace() -> int:

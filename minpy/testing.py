@@ -15,7 +15,7 @@ from typing import Any
 import numpy
 
 from minpy.array import Array
-from minpy.backends import get_backend, register_backend
+from minpy.backends import DeviceLike, get_backend, register_backend
 from minpy.backends.numpy import NumpyBackend
 from minpy.context import Device
 from minpy.policy import forget_routes
@@ -39,7 +39,7 @@ class FakeBackend(NumpyBackend):
     def device_count(self) -> int:
         return self._count
 
-    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+    def asarray(self, value: Any, device: DeviceLike, dtype: Any = None, copy: bool = False) -> Any:
         # always a fresh buffer: data really moves between "devices"
         return numpy.array(value, dtype=dtype, copy=True)
 

@@ -15,7 +15,6 @@ import pytest
 
 import minpy
 import minpy.numpy as np
-from minpy import policy
 from minpy.core import defvjp, grad
 from minpy.errors import FallbackError
 from minpy.policy import (
@@ -35,7 +34,7 @@ from minpy.testing import check_grads, fake_device
 @pytest.fixture
 def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Forget which primitives already warned, so this test sees its first fallback."""
-    monkeypatch.setattr(policy, "_warned", set())
+    monkeypatch.setattr(minpy.stats, "_warned", set())
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_at_falls_back_to_the_host_where_the_device_lacks_it(
 ) -> None:
     from minpy import policy
 
-    monkeypatch.setattr(policy, "_warned", set())
+    monkeypatch.setattr(minpy.stats, "_warned", set())
     dev = fake_device(kind="fake_no_at", missing=("multiply.at",))
     x = np.array(A, device=dev)
     with pytest.warns(policy.FallbackWarning, match=r"multiply\.at"):

@@ -10,20 +10,37 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, Protocol
 
 from minpy.errors import BackendUnavailableError
 
-if TYPE_CHECKING:
-    from minpy.context import Device
-
 __all__ = [
     "Backend",
+    "DeviceLike",
+    "MemoryInfo",
     "available",
     "get_backend",
     "has_int_index",
     "register_backend",
 ]
+
+
+class DeviceLike(Protocol):
+    """What a backend knows of a device (``minpy.context.Device`` is the real one)."""
+
+    kind: str
+    index: int
+
+
+class MemoryInfo(NamedTuple):
+    """What CuPy's memory pool holds on one device, and what the device itself has free."""
+
+    used_bytes: int  #: bytes in arrays that are alive
+    cached_bytes: int  #: bytes the pool keeps for reuse (freed arrays), not yet returned
+    pool_bytes: int  #: used_bytes + cached_bytes
+    free_blocks: int  #: number of cached blocks
+    device_free_bytes: int  #: free memory on the device as CUDA reports it
+    device_total_bytes: int  #: the device's total memory
 
 
 def has_int_index(key: Any) -> bool:
@@ -101,7 +118,7 @@ class Backend:
         return obj if callable(obj) else None
 
     # data movement --------------------------------------------------------------------------
-    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+    def asarray(self, value: Any, device: DeviceLike, dtype: Any = None, copy: bool = False) -> Any:
         """``value`` (a host value, host array, or this backend's array) on ``device``.
 
         With ``copy`` the result never shares memory with ``value``.
@@ -120,22 +137,34 @@ class Backend:
         """Whether ``value`` is one of this backend's arrays."""
         return isinstance(value, self.array_type)
 
-    def scope(self, device: Device) -> Any:
+    def scope(self, device: DeviceLike) -> Any:
         """A context manager that makes ``device`` current for the library, or None."""
         return None
 
-    def translate_error(self, exc: Exception, device: Device) -> Exception | None:
+    def translate_error(self, exc: Exception, device: DeviceLike) -> Exception | None:
         """A clearer exception to raise instead of ``exc`` (e.g. out of memory), or None."""
         return None
 
-    def synchronize(self, device: Device) -> None:
+    def synchronize(self, device: DeviceLike) -> None:
         """Block until the device has finished its queued work."""
 
-    def random(self, device: Device) -> Any:
+    def memory_info(self, device: DeviceLike) -> MemoryInfo:
+        """What the memory pool of ``device`` holds (backends with a pool: CuPy)."""
+        raise BackendUnavailableError(
+            f"the {self.kind} kind is served by {self!r}, not CuPy; it has no CuPy memory pool"
+        )
+
+    def free_memory(self, device: DeviceLike) -> int:
+        """Give the cached blocks of the pool of ``device`` back; the bytes released."""
+        raise BackendUnavailableError(
+            f"the {self.kind} kind is served by {self!r}, not CuPy; it has no CuPy memory pool"
+        )
+
+    def random(self, device: DeviceLike) -> Any:
         """The random generator of ``device`` (a ``RandomState``-like object)."""
         raise NotImplementedError
 
-    def seed(self, device: Device, seed: int | None) -> None:
+    def seed(self, device: DeviceLike, seed: int | None) -> None:
         """Reseed the random generator of ``device``."""
         raise NotImplementedError
 

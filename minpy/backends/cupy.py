@@ -12,7 +12,7 @@ that needs it (``minpy.gpu(0)``, ``minpy.backends.available("gpu")``), never at
   (``scatter_add``; ``setitem`` and in-place writes, where CuPy leaves repeated indices
   undefined and NumPy lets the last one win; ``tensordot`` of a 0-d operand; ``cholesky``'s
   ``upper=``);
-- the memory-pool API re-exported as ``minpy.gpu_memory`` and ``minpy.free_gpu_memory``.
+- the memory pool's queries behind ``minpy.gpu_memory`` and ``minpy.free_gpu_memory``.
 
 Gradient rules never live here: they are written once, in minpy operations, in
 ``minpy.numpy.vjps``.
@@ -24,15 +24,12 @@ import contextlib
 import operator
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
-from minpy.backends import Backend, get_backend, has_int_index
+from minpy.backends import Backend, DeviceLike, MemoryInfo, has_int_index
 from minpy.errors import BackendUnavailableError, OutOfMemoryError
 
-if TYPE_CHECKING:
-    from minpy.context import Device
-
-__all__ = ["CupyBackend", "MemoryInfo", "free_gpu_memory", "gpu_memory"]
+__all__ = ["CupyBackend", "MemoryInfo"]
 
 INSTALL_HINT = 'pip install "minpy[cuda12]" (CUDA 12) or pip install "minpy[cuda13]" (CUDA 13)'
 
@@ -374,7 +371,7 @@ class CupyBackend(Backend):
             )
 
     # data movement --------------------------------------------------------------------------
-    def scope(self, device: Device) -> Any:
+    def scope(self, device: DeviceLike) -> Any:
         """A context manager that makes ``device``'s CUDA device current (None: one GPU)."""
         if self.device_count() <= 1:
             return None  # only device 0 exists, so it is always the current one
@@ -389,11 +386,11 @@ class CupyBackend(Backend):
                     s = self._scopes[index] = _DeviceScope(index, self.xp.cuda.runtime)
         return s
 
-    def _enter(self, device: Device) -> Any:
+    def _enter(self, device: DeviceLike) -> Any:
         s = self.scope(device)
         return contextlib.nullcontext() if s is None else s
 
-    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+    def asarray(self, value: Any, device: DeviceLike, dtype: Any = None, copy: bool = False) -> Any:
         """``value`` as a CuPy array on ``device``: host->device, or a peer copy between GPUs."""
         cupy = self.xp
         try:
@@ -426,12 +423,12 @@ class CupyBackend(Backend):
             return self.xp.asnumpy(data)
         return data
 
-    def synchronize(self, device: Device) -> None:
+    def synchronize(self, device: DeviceLike) -> None:
         """Block until every kernel queued on ``device`` has finished."""
         self.xp.cuda.Device(device.index).synchronize()
 
     # random numbers -------------------------------------------------------------------------
-    def random(self, device: Device) -> Any:
+    def random(self, device: DeviceLike) -> Any:
         """The generator of ``device``: NumPy ``RandomState`` method names, CuPy underneath."""
         r = self._random.get(device.index)
         if r is None:
@@ -441,12 +438,25 @@ class CupyBackend(Backend):
                     r = self._random[device.index] = _Generator(self.xp, self._enter(device))
         return r
 
-    def seed(self, device: Device, seed: int | None) -> None:
+    def seed(self, device: DeviceLike, seed: int | None) -> None:
         """Reseed the generator of ``device``."""
         self.random(device).seed(seed)
 
+    # memory ---------------------------------------------------------------------------------
+    def memory_info(self, device: DeviceLike) -> MemoryInfo:
+        """What CuPy's memory pool holds on ``device``, and what the device has free."""
+        return _memory_info(self, device)
+
+    def free_memory(self, device: DeviceLike) -> int:
+        """Give the pool's cached free blocks on ``device`` back to the driver."""
+        with self._enter(device):
+            pool = self.xp.get_default_memory_pool()
+            before = int(pool.total_bytes())
+            pool.free_all_blocks()
+            return before - int(pool.total_bytes())
+
     # errors ---------------------------------------------------------------------------------
-    def translate_error(self, exc: Exception, device: Device) -> Exception | None:
+    def translate_error(self, exc: Exception, device: DeviceLike) -> Exception | None:
         """CuPy's out-of-memory errors as ``minpy.OutOfMemoryError``; others unchanged."""
         if self.xp is None:
             return None
@@ -456,7 +466,7 @@ class CupyBackend(Backend):
             return self._oom(exc, device)
         return None
 
-    def _oom(self, exc: Exception, device: Device) -> OutOfMemoryError:
+    def _oom(self, exc: Exception, device: DeviceLike) -> OutOfMemoryError:
         asked = getattr(exc, "_size", None)
         what = f"{_bytes(asked)} were asked for" if asked is not None else "an allocation failed"
         try:
@@ -505,37 +515,11 @@ class CupyBackend(Backend):
 
 
 # --------------------------------------------------------------------------------------------
-# the memory-pool API
+# small helpers
 
 
-class MemoryInfo(NamedTuple):
-    """What CuPy's memory pool holds on one device, and what the device itself has free."""
-
-    used_bytes: int  #: bytes in arrays that are alive
-    cached_bytes: int  #: bytes the pool keeps for reuse (freed arrays), not yet returned
-    pool_bytes: int  #: used_bytes + cached_bytes
-    free_blocks: int  #: number of cached blocks
-    device_free_bytes: int  #: free memory on the device as CUDA reports it
-    device_total_bytes: int  #: the device's total memory
-
-
-def _gpu_device(device: Device | int | None) -> Device:
-    from minpy.context import Device, current_context, gpu
-
-    if device is None:
-        cur = current_context()
-        return cur if cur.kind == "gpu" else gpu(0)
-    if isinstance(device, Device):
-        if device.kind != "gpu":
-            raise ValueError(
-                f"the GPU memory pool belongs to gpu(i) devices, got {device!r}; "
-                "pass minpy.gpu(i) or an index"
-            )
-        return gpu(device.index)
-    return gpu(device)
-
-
-def _memory_info(backend: CupyBackend, device: Device) -> MemoryInfo:
+def _memory_info(backend: CupyBackend, device: DeviceLike) -> MemoryInfo:
+    """What the memory pool of ``device`` holds (CUDA calls: may raise on a broken device)."""
     cupy = backend.xp
     with backend._enter(device):
         pool = cupy.get_default_memory_pool()
@@ -548,95 +532,6 @@ def _memory_info(backend: CupyBackend, device: Device) -> MemoryInfo:
             device_free_bytes=int(free),
             device_total_bytes=int(total),
         )
-
-
-def _cupy_backend() -> CupyBackend:
-    b = get_backend("gpu")
-    if not isinstance(b, CupyBackend):
-        raise BackendUnavailableError(
-            f"the gpu kind is served by {b!r}, not CuPy; it has no CuPy memory pool"
-        )
-    return b
-
-
-def gpu_memory(device: Device | int | None = None) -> MemoryInfo:
-    """What CuPy's memory pool holds on a GPU: bytes in use, cached free bytes and blocks.
-
-    CuPy keeps freed GPU memory in a pool for reuse, so ``nvidia-smi`` shows more in use than
-    live arrays need; ``cached_bytes`` is that difference. Also available as
-    ``minpy.gpu_memory``.
-
-    Parameters
-    ----------
-    device
-        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
-        (else ``gpu(0)``).
-
-    Returns
-    -------
-    MemoryInfo
-        ``used_bytes``, ``cached_bytes``, ``pool_bytes``, ``free_blocks``,
-        ``device_free_bytes``, ``device_total_bytes``.
-
-    Raises
-    ------
-    BackendUnavailableError
-        No CuPy, no CUDA device, or no such index; the message says which.
-
-    Examples
-    --------
-    >>> import minpy
-    >>> ok, why = minpy.backends.available("gpu")
-    >>> info = minpy.gpu_memory() if ok else None
-    >>> ok == (info is not None)
-    True
-    """
-    dev = _gpu_device(device)
-    return _memory_info(_cupy_backend(), dev)
-
-
-def free_gpu_memory(device: Device | int | None = None) -> int:
-    """Return the cached free blocks of CuPy's pool on a GPU to the driver.
-
-    Arrays still in use are untouched. Useful before handing the GPU to another library, or
-    after an out-of-memory error caused by fragmentation. Also available as
-    ``minpy.free_gpu_memory``.
-
-    Parameters
-    ----------
-    device
-        ``minpy.gpu(i)``, an index ``i``, or None for the current context when it is a GPU
-        (else ``gpu(0)``).
-
-    Returns
-    -------
-    int
-        How many bytes the pool released.
-
-    Raises
-    ------
-    BackendUnavailableError
-        No CuPy, no CUDA device, or no such index.
-
-    Examples
-    --------
-    >>> import minpy
-    >>> ok, why = minpy.backends.available("gpu")
-    >>> released = minpy.free_gpu_memory() if ok else 0
-    >>> released >= 0
-    True
-    """
-    dev = _gpu_device(device)
-    backend = _cupy_backend()
-    with backend._enter(dev):
-        pool = backend.xp.get_default_memory_pool()
-        before = int(pool.total_bytes())
-        pool.free_all_blocks()
-        return before - int(pool.total_bytes())
-
-
-# --------------------------------------------------------------------------------------------
-# small helpers
 
 
 def _safe(fn: Any) -> Any:

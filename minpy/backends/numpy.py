@@ -9,14 +9,11 @@ of two matrices, which ``matmul`` computes faster when one is a transposed view,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy
 
-from minpy.backends import Backend
-
-if TYPE_CHECKING:
-    from minpy.context import Device
+from minpy.backends import Backend, DeviceLike
 
 __all__ = ["NumpyBackend"]
 
@@ -119,9 +116,9 @@ class NumpyBackend(Backend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._random: dict[Device, numpy.random.RandomState] = {}
+        self._random: dict[DeviceLike, numpy.random.RandomState] = {}
 
-    def asarray(self, value: Any, device: Device, dtype: Any = None, copy: bool = False) -> Any:
+    def asarray(self, value: Any, device: DeviceLike, dtype: Any = None, copy: bool = False) -> Any:
         if copy:
             return numpy.array(value, dtype=dtype)
         return numpy.asarray(value, dtype=dtype)
@@ -129,11 +126,11 @@ class NumpyBackend(Backend):
     def to_host(self, data: Any) -> Any:
         return data
 
-    def random(self, device: Device) -> Any:
+    def random(self, device: DeviceLike) -> Any:
         r = self._random.get(device)
         if r is None:
             r = self._random[device] = numpy.random.RandomState()
         return r
 
-    def seed(self, device: Device, seed: int | None) -> None:
+    def seed(self, device: DeviceLike, seed: int | None) -> None:
         self.random(device).seed(seed)

@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as _numpy
 
+from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
 from minpy.array import Array, wrap
-from minpy.context import Device, current_context
+from minpy.context import Device, as_device, current_context
 from minpy.numpy._wrapping import wrap_namespace
 from minpy.primitive import Primitive
+from minpy.transfer import adopt
 
 _OWN = frozenset(
     {
@@ -96,10 +98,8 @@ reshape: Any = _names["reshape"]
 
 
 def _device_of(device: Device | None, ctx: Device | None) -> Device:
-    from minpy.policy import _as_device
-
     d = device if device is not None else ctx
-    return current_context() if d is None else _as_device(d)
+    return current_context() if d is None else as_device(d)
 
 
 def _holds_array(obj: Any) -> bool:
@@ -150,8 +150,6 @@ def array(
     )
     if dev.kind == "cpu":
         return wrap(host, dev)
-    from minpy.policy import adopt
-
     while host.ndim < ndmin:
         host = host[None]
     return wrap(adopt(host, dev), dev)

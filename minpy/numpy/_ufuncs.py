@@ -14,9 +14,12 @@ from typing import Any
 
 import numpy as _numpy
 
-from minpy.array import Array, cast_for_out, writes_in_place
+from minpy import inplace
+from minpy.array import Array
 from minpy.errors import GradientError
+from minpy.inplace import cast_for_out, writes_in_place
 from minpy.primitive import Primitive
+from minpy.stats import warn_fallback
 
 __all__ = ["attach_ufunc_methods"]
 
@@ -138,7 +141,7 @@ class _Methods:
             shape = a._data[key].shape  # where the values land, as NumPy broadcasts b
             delta = ns["scatter_add"](a.shape, key, ns["broadcast_to"](b, shape))
             res = a + delta if sign > 0 else a - delta
-            a._assign(cast_for_out(self.prim, res, a), op)
+            inplace.assign(a, cast_for_out(self.prim, res, a), op)
             return
         if isinstance(b, Array):
             if b.device is not a.device:
@@ -151,7 +154,7 @@ class _Methods:
         target = a if writes_in_place(a) else a.copy()
         self._apply_at(target, key, b)
         if target is not a:
-            a._assign(target, f"{self.name}.at")
+            inplace.assign(a, target, f"{self.name}.at")
 
     def _apply_at(self, target: Array, key: Any, b: Any) -> None:
         device = target._device
@@ -178,14 +181,12 @@ class _Methods:
             if backend.on_host:
                 raise
             # CuPy has ufunc.at for a few ufuncs and dtypes: run it on the host, copy it back
-            from minpy.policy import _warn_fallback
-
             host = [backend.to_host(v) if backend.is_array(v) else v for v in args]
             if isinstance(key, tuple):
                 host[1] = tuple(backend.to_host(k) if backend.is_array(k) else k for k in key)
             getattr(_numpy, name).at(*host)
             backend.write(target._data, Ellipsis, backend.asarray(host[0], device))
-            _warn_fallback(f"{self.name}.at", device)
+            warn_fallback(f"{self.name}.at", device)
 
 
 def attach_ufunc_methods(ns: dict[str, Any]) -> None:

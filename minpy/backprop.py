@@ -1,0 +1,129 @@
+"""The backward half: how the rules of recorded nodes are called, in one of two modes.
+
+``gradients(roots, targets)`` walks the tape (``minpy.tape.backward``) from the seeds of the
+outputs back to the traced inputs, calling each node's rules (``rule(g, ans, *args,
+**kwargs)``; see ``minpy.numpy.vjps`` for the contract):
+
+Recorded mode
+    Under an outer ``grad`` (higher order). The rules run on Arrays: the node's backend arrays
+    are wrapped again, traced inputs with their nodes, so the outer trace records the backward
+    pass like any other computation. Gradients are summed with ``add`` (recorded too).
+
+Raw host mode
+    When no trace is active, nothing needs recording, so a first-order pass avoids the Array
+    layer where it can: ``RAW_HOST`` (``minpy.dispatch``) stands on the context stack, nodes
+    release what they held as soon as they are used, and the rules of ``cpu(0)`` nodes receive
+    and return the raw NumPy arrays themselves (operators on them cost no dispatch;
+    primitives they call return NumPy arrays). Rules of nodes on other devices still get
+    Arrays, unwrapped again afterwards. Every rule must therefore work on both.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from typing import Any
+
+import numpy
+
+from minpy.array import Array, wrap
+from minpy.context import cpu, push_context, reset_context
+from minpy.dispatch import RAW_HOST
+from minpy.primitive import registry
+from minpy.tape import Node, active_mask, backward
+
+__all__ = ["gradients", "propagate", "propagate_raw", "unwrap"]
+
+_CPU = cpu()
+_NDARRAY = numpy.ndarray
+
+
+def propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
+    """The parents' gradients from ``g``, evaluating the rules on Arrays (recordable)."""
+    prim = node.prim
+    dev = node.device
+    ans = node.ans
+    if ans is not None:
+        ans = wrap(ans, dev, node)
+    args = node.args
+    argnums = node.argnums
+    if prim.keep_args:
+        # the node holds backend arrays; traced ones get their nodes back for higher order
+        array_type = dev.backend.array_type
+        rebuilt = []
+        i = 0
+        for a in args:
+            if isinstance(a, array_type):
+                a = wrap(a, dev, node.parents[argnums.index(i)] if i in argnums else None)
+            rebuilt.append(a)
+            i += 1
+        args = tuple(rebuilt)
+    kwargs = node.kwargs
+    vjps = prim.vjps
+    out = []
+    for argnum, parent in zip(argnums, node.parents):
+        if parent.seq >= floor:
+            rule = vjps[argnum] if argnum < len(vjps) else None
+            if rule is None:
+                rule = prim.rule(argnum)  # the argnum-generic rule, or MissingVJPError
+            if kwargs:
+                out.append((parent, rule(g, ans, *args, **kwargs)))
+            else:
+                out.append((parent, rule(g, ans, *args)))
+    return out
+
+
+def unwrap(v: Any) -> Any:
+    """A rule's result as a backend array (rules may return Arrays or NumPy scalars)."""
+    if v.__class__ is Array:
+        return v._data
+    if isinstance(v, numpy.generic):
+        return numpy.asarray(v)
+    return v
+
+
+def propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
+    """``propagate`` in the raw host mode: ``g`` and the results are backend arrays.
+
+    On the CPU the rules run on the NumPy arrays themselves; elsewhere ``g`` is wrapped and
+    the rules run on Arrays as usual.
+    """
+    dev = node.device
+    if dev is not _CPU:
+        return [(p, unwrap(v)) for p, v in propagate(node, wrap(g, dev), floor)]
+    prim = node.prim
+    args = node.args
+    ans = node.ans
+    kwargs = node.kwargs
+    vjps = prim.vjps
+    pairs = []
+    for argnum, parent in zip(node.argnums, node.parents):
+        if parent.seq >= floor:
+            rule = vjps[argnum] if argnum < len(vjps) else None
+            if rule is None:
+                rule = prim.rule(argnum)
+            v = rule(g, ans, *args, **kwargs) if kwargs else rule(g, ans, *args)
+            if v.__class__ is not _NDARRAY:
+                v = unwrap(v)
+            pairs.append((parent, v))
+    return pairs
+
+
+def _add(a: Any, b: Any) -> Any:
+    return registry["add"](a, b)
+
+
+def gradients(roots: Iterable[tuple[Node, Array]], targets: Iterable[Node]) -> dict[Node, Array]:
+    """``{target: gradient}`` from the ``(node, seed)`` pairs of the outputs, as Arrays.
+
+    Recorded when an outer trace is active, else in the raw host mode.
+    """
+    if active_mask():
+        return backward(roots, targets, propagate, _add, release=False)  # type: ignore[arg-type]
+    raw_roots = [(n, seed._data) for n, seed in roots]
+    token = push_context(RAW_HOST)
+    try:
+        grads = backward(raw_roots, targets, propagate_raw, operator.add, release=True)
+    finally:
+        reset_context(token)
+    return {node: wrap(unwrap(g), node.device) for node, g in grads.items()}

@@ -1,0 +1,115 @@
+"""The forward half of tracing: what a tape node keeps of a call, for its rules.
+
+``record`` gives a traced result its ``Node``: the primitive, the traced inputs' nodes, and
+what the primitive's ``keep`` asks for (the inputs' backend arrays, or only ``Meta`` with their
+shapes; the output's backend array or nothing). Nodes keep backend arrays, never the Array
+objects: an in-place update rebinds an Array to a new buffer, and what the rules see must stay
+what the forward pass saw. An untraced input that a node keeps is marked saved
+(``minpy.inplace.mark_saved``), so later writes into it copy first.
+
+Traced arrays hidden inside list arguments, and the results of primitives with several
+outputs, are linked to their inputs by nodes without rules: a gradient reaching them raises
+``MissingVJPError`` instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minpy.array import Array
+from minpy.inplace import SAVED, mark_saved
+from minpy.primitive import Primitive
+from minpy.tape import Meta, Node
+
+__all__ = ["no_rule", "record", "record_hidden"]
+
+
+def record_hidden(prim: Primitive, hidden: list[Array], res: Any) -> None:
+    """Traced arrays inside list arguments of a primitive without rules: gradients raise."""
+    mask = 0
+    for h in hidden:
+        mask |= h._node.mask  # type: ignore[union-attr]
+    parents = tuple(h._node for h in hidden if h._node is not None)
+    for r in res if isinstance(res, (tuple, list)) else (res,):
+        if r.__class__ is Array and r._data.dtype.kind in "fc":
+            r._node = Node(
+                parents, tuple(range(len(parents))), mask, no_rule(prim.name), device=r._device
+            )
+
+
+_NO_RULES: dict[str, Primitive] = {}
+
+
+def no_rule(name: str) -> Primitive:
+    """A rule-less stand-in named like ``name``: any gradient reaching it raises."""
+    p = _NO_RULES.get(name)
+    if p is None:
+        p = _NO_RULES[name] = Primitive(name, register=False)
+        p.defvjp(keep="meta")
+    return p
+
+
+_FIRST = (0,)
+_SECOND = (1,)
+_BOTH = (0, 1)
+
+
+def _kept(a: Any, keep_args: bool) -> Any:
+    """What a node keeps of one input: its backend array, or only its shape and type."""
+    if a.__class__ is not Array:
+        return a
+    if not keep_args:
+        return Meta(a)
+    if a._node is None and a._state is not SAVED:
+        mark_saved(a)  # an untraced input saved for backward must not be written in place later
+    return a._data
+
+
+def record(
+    prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], res: Any, mask: int
+) -> None:
+    """Give ``res`` a tape node that links it to the traced Arrays among ``args``."""
+    if res.__class__ is not Array:
+        if isinstance(res, (tuple, list)):
+            # multi-output primitives carry no rules: a gradient reaching them raises
+            for r in res:
+                record(no_rule(prim.name), args, kwargs, r, mask)
+        return
+    data = res._data
+    if data.dtype.kind not in "fc":
+        return
+    keep_args = prim.keep_args
+    nargs = len(args)
+    if nargs == 1:  # the common unary case: args[0] is the traced Array
+        x = args[0]
+        parents: tuple[Node, ...] = (x._node,)
+        argnums: tuple[int, ...] = _FIRST
+        saved: tuple[Any, ...] = (x._data,) if keep_args else (Meta(x),)
+    elif nargs == 2:  # binary operators, written out: this runs once per traced operation
+        a, b = args
+        na = a._node if a.__class__ is Array else None
+        nb = b._node if b.__class__ is Array else None
+        if na is None:
+            parents, argnums = (nb,), _SECOND  # type: ignore[assignment]
+        elif nb is None:
+            parents, argnums = (na,), _FIRST
+        else:
+            parents, argnums = (na, nb), _BOTH
+        saved = (_kept(a, keep_args), _kept(b, keep_args))
+    else:
+        plist = []
+        nums = []
+        items = []
+        i = 0
+        for a in args:
+            if a.__class__ is Array and a._node is not None:
+                plist.append(a._node)
+                nums.append(i)
+            items.append(_kept(a, keep_args))
+            i += 1
+        parents = tuple(plist)
+        argnums = tuple(nums)
+        saved = tuple(items)
+    res._node = Node(
+        parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
+    )
