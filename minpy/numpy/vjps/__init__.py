@@ -1,0 +1,37 @@
+"""The gradient table: one vector-Jacobian rule per differentiable primitive, by topic.
+
+Importing this package registers every rule (``minpy.numpy`` imports it last). Nothing here
+imports NumPy or CuPy, and nothing here is public.
+
+The rule contract, for every module of the package:
+
+- A rule is ``rule(g, ans, *args, **kwargs) -> gradient of args[argnum]``, one per argument,
+  registered with ``defvjp(prim, rule_0, rule_1, ...)`` (``None`` where an argument has no
+  gradient); or one ``rule(argnum, g, ans, *args, **kwargs)`` for all arguments, registered
+  with ``defvjp_argnum``. ``g`` is the gradient of the output, ``ans`` the output.
+- A rule is written in minpy operations, so it runs on any device and is itself
+  differentiable (higher-order gradients come for free). Never a rule per backend.
+- ``keep=`` says what a tape node holds for the rules: "all" (inputs and output, the
+  default), "args" (inputs; ``ans`` is None), "ans" (output) or "meta" (shapes only; ``ans``
+  is None). An input not held reaches the rule as a Meta stand-in that has only ``.shape``,
+  ``.dtype``, ``.device``, ``.ndim`` and ``.size``.
+- A rule receives either minpy Arrays or raw backend arrays. In a first-order backward pass
+  on the CPU (the raw host mode, see ``minpy.backprop``) ``g``, ``ans`` and ``args`` are plain
+  ``numpy.ndarray``s, and the primitives the rule calls return ``numpy.ndarray``s; under an
+  outer ``grad`` (higher order) or on a GPU they are Arrays. So a rule uses only what is
+  valid on both: operators, ``minpy.numpy`` functions, ``.shape``/``.ndim``/``.dtype`` (and
+  ``.size``, ``.device``); never an Array-only attribute nor a NumPy-only function. Where
+  the two must be told apart, test ``isinstance(x, Array)`` as ``_helpers.raw`` and
+  ``_helpers.mask`` do.
+"""
+
+from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
+    elementwise,
+    indexing,
+    linalg,
+    products,
+    reductions,
+    shape,
+)
+
+__all__: list[str] = []

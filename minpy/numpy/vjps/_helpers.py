@@ -1,0 +1,96 @@
+"""Helpers that several rules share, written in minpy operations (no rules here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.array import Array
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    return tuple(x.shape) if hasattr(x, "shape") else ()
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum ``g`` down to the shape of ``x`` (undo broadcasting)."""
+    shape = getattr(x, "shape", ())
+    return g if g.shape == shape else np.sum_to(g, tuple(shape))
+
+
+def axes_of(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(sorted(a % ndim for a in axis)) if ndim else ()
+
+
+def keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
+    axes = axes_of(axis, len(x.shape))
+    return tuple(1 if i in axes else s for i, s in enumerate(x.shape))
+
+
+def expand_to(g: Any, x: Any, axis: Any) -> Any:
+    """Broadcast a reduction's gradient back over the reduced axes of ``x``."""
+    if g.ndim and g.ndim != len(x.shape):  # reduced without keepdims: put the axes back
+        g = np.reshape(g, keepdims_shape(x, axis))
+    return np.broadcast_to(g, x.shape)
+
+
+def count(x: Any, axis: Any) -> int:
+    n = 1
+    for i in axes_of(axis, len(x.shape)):
+        n *= x.shape[i]
+    return n
+
+
+def zero(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+    return np.zeros(shape_of(x), dtype=g.dtype, device=g.device)
+
+
+def identity(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+    return g
+
+
+def mask(condition: Any, g: Any) -> Any:
+    """``condition`` ready to multiply ``g`` by.
+
+    On the raw NumPy arrays of a first-order CPU pass it becomes 0/1 in ``g``'s dtype
+    (NumPy multiplies by that faster than by booleans); an Array (GPU, higher order) stays
+    boolean, which saves the GPU a kernel.
+    """
+    if isinstance(condition, Array):
+        return condition
+    return condition.astype(g.dtype)
+
+
+def raw(x: Any) -> Any:
+    """The backend array inside an index Array (indices are constants, never traced)."""
+    return x._data if isinstance(x, Array) else x
+
+
+def swap(x: Any) -> Any:
+    return np.swapaxes(x, -1, -2)
+
+
+def inverse_perm(src: list[int]) -> list[int]:
+    return [src.index(i) for i in range(len(src))]
+
+
+def lying_along(v: Any, ndim: int, ax: int) -> Any:
+    """A 1-D ``v`` reshaped to ``ndim`` axes, lying along axis ``ax`` (broadcasts there)."""
+    shape = [1] * ndim
+    shape[ax] = v.shape[0]
+    return np.reshape(v, shape)
+
+
+def padded_ends(x: Any, ax: int) -> tuple[Any, Any]:
+    """``x`` with a zero put before it, and with a zero put after it, along axis ``ax``."""
+    before = [(0, 0)] * x.ndim
+    after = [(0, 0)] * x.ndim
+    before[ax] = (1, 0)
+    after[ax] = (0, 1)
+    return np.pad(x, before), np.pad(x, after)

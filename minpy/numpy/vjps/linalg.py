@@ -1,0 +1,93 @@
+"""Rules of ``minpy.numpy.linalg``: inv, det, solve, norm, cholesky, matrix_power."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.numpy import linalg
+from minpy.numpy.vjps._helpers import expand_to, keepdims_shape, swap, unbroadcast
+from minpy.primitive import defvjp
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+
+def _inv(g: Any, ans: Any, x: Any) -> Any:
+    t = swap(ans)
+    return -np.matmul(np.matmul(t, g), t)
+
+
+defvjp(linalg.inv, _inv, keep="ans")
+
+
+def _det(g: Any, ans: Any, x: Any) -> Any:
+    return np.expand_dims(np.expand_dims(g * ans, -1), -1) * swap(linalg.inv(x))
+
+
+defvjp(linalg.det, _det, keep="all")
+
+
+def _solve_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1 and a.ndim > 2:  # one vector solved against a stack of matrices
+        gb = np.squeeze(linalg.solve(swap(a), np.expand_dims(g, -1)), -1)
+        return unbroadcast(gb, b)
+    return linalg.solve(swap(a), g)
+
+
+def _solve_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1:
+        gb = np.squeeze(linalg.solve(swap(a), np.expand_dims(g, -1)), -1)
+        return -np.expand_dims(gb, -1) * np.expand_dims(ans, -2)
+    return -np.matmul(linalg.solve(swap(a), g), swap(ans))
+
+
+defvjp(linalg.solve, _solve_a, _solve_b, keep="all")
+
+
+def _norm(
+    g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False
+) -> Any:
+    if ord not in (None, 2, "fro") or (ord == 2 and x.ndim > 1 and axis is None):
+        raise NotImplementedError(
+            f"linalg.norm: no gradient rule for ord={ord!r}; use ord=None (2-norm/Frobenius)"
+        )
+    scale = np.reshape(ans, keepdims_shape(x, axis))
+    return expand_to(g, x, axis) * x / scale
+
+
+defvjp(linalg.norm, _norm, keep="all")
+
+
+def _cholesky(g: Any, ans: Any, a: Any, upper: bool = False) -> Any:
+    # A = L L^T gives dL = L phi(L^-1 dA L^-T), phi = lower triangle with the diagonal halved;
+    # so the gradient is L^-T phi(L^T g) L^-1, symmetrized (A is symmetric)
+    low, gl = (swap(ans), swap(g)) if upper else (ans, g)
+    half = 1.0 - 0.5 * np.eye(low.shape[-1], dtype=g.dtype, device=g.device)
+    phi = np.tril(np.matmul(swap(low), gl)) * half
+    lt = swap(low)
+    s = swap(linalg.solve(lt, swap(linalg.solve(lt, phi))))
+    return (s + swap(s)) * 0.5
+
+
+defvjp(linalg.cholesky, _cholesky, keep="ans")
+
+
+def _matrix_power(g: Any, ans: Any, a: Any, n: int) -> Any:
+    if n == 0:
+        return np.zeros(a.shape, dtype=g.dtype, device=g.device)
+    base = a if n > 0 else linalg.inv(a)
+    m = abs(n)
+    powers = [None, base]  # powers[k] = base ** k for k = 1 .. m - 1
+    for _ in range(2, m):
+        powers.append(np.matmul(powers[-1], base))
+    # d(B^m) = sum over k of B^k dB B^(m-1-k), so g meets transposed powers on either side
+    total = None
+    for k in range(m):
+        term = g if k == 0 else np.matmul(swap(powers[k]), g)
+        if m - 1 - k:
+            term = np.matmul(term, swap(powers[m - 1 - k]))
+        total = term if total is None else total + term
+    return total if n > 0 else _inv(total, base, a)  # through B = inv(a)
+
+
+defvjp(linalg.matrix_power, _matrix_power, keep="args")

@@ -1,0 +1,240 @@
+"""Rules of the products: dot, matmul, tensordot, outer, inner, vdot, einsum, kron, cross."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.numpy.vjps._helpers import inverse_perm, shape_of, swap, unbroadcast
+from minpy.primitive import defvjp, defvjp_argnum
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+# --------------------------------------------------------------------------------------------
+# dot, matmul, tensordot, outer, inner, vdot
+
+
+def _dot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * b, a)
+    if b.ndim == 1:
+        return np.expand_dims(g, -1) * b if a.ndim > 1 else g * b
+    if a.ndim <= 2 and b.ndim == 2:
+        return np.dot(g, b.T)
+    gaxes = list(range(g.ndim - b.ndim + 1, g.ndim))
+    baxes = [*range(b.ndim - 2), b.ndim - 1]
+    return np.tensordot(g, b, axes=(gaxes, baxes))
+
+
+def _dot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * a, b)
+    if a.ndim == 1 and b.ndim == 1:
+        return g * a
+    if a.ndim == 2 and b.ndim <= 2:
+        return np.dot(a.T, g)
+    if a.ndim == 1 and b.ndim == 2:
+        return np.outer(a, g)
+    lead = list(range(a.ndim - 1))
+    r = np.tensordot(a, g, axes=(lead, lead))
+    return np.moveaxis(r, 0, -2) if b.ndim >= 2 else r
+
+
+defvjp(np.dot, _dot_a, _dot_b, keep="args")
+
+
+def _matmul_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    if a.ndim == 1 and b.ndim == 1:
+        return g * b
+    if b.ndim == 1:
+        return unbroadcast(np.expand_dims(g, -1) * b, a)
+    if a.ndim == 1:
+        return unbroadcast(np.squeeze(np.matmul(np.expand_dims(g, -2), swap(b)), -2), a)
+    return unbroadcast(np.matmul(g, swap(b)), a)
+
+
+def _matmul_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    if a.ndim == 1 and b.ndim == 1:
+        return g * a
+    if a.ndim == 1:
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
+    if b.ndim == 1:
+        return unbroadcast(np.squeeze(np.matmul(swap(a), np.expand_dims(g, -1)), -1), b)
+    return unbroadcast(np.matmul(swap(a), g), b)
+
+
+defvjp(np.matmul, _matmul_a, _matmul_b, keep="args")
+
+
+def _tensordot_axes(a: Any, b: Any, axes: Any) -> tuple[list[int], list[int]]:
+    if isinstance(axes, int):
+        return list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    ax, bx = axes
+    ax = [ax] if isinstance(ax, int) else list(ax)
+    bx = [bx] if isinstance(bx, int) else list(bx)
+    return [i % a.ndim for i in ax], [i % b.ndim for i in bx]
+
+
+def _tensordot_a(g: Any, ans: Any, a: Any, b: Any, axes: Any = 2) -> Any:
+    ax, bx = _tensordot_axes(a, b, axes)
+    a_free = [i for i in range(a.ndim) if i not in ax]
+    b_free = [i for i in range(b.ndim) if i not in bx]
+    gaxes = list(range(len(a_free), g.ndim))
+    r = np.tensordot(g, b, axes=(gaxes, b_free))
+    src = a_free + [ax[bx.index(j)] for j in sorted(bx)]
+    return np.transpose(r, inverse_perm(src))
+
+
+def _tensordot_b(g: Any, ans: Any, a: Any, b: Any, axes: Any = 2) -> Any:
+    ax, bx = _tensordot_axes(a, b, axes)
+    a_free = [i for i in range(a.ndim) if i not in ax]
+    b_free = [i for i in range(b.ndim) if i not in bx]
+    r = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    src = [bx[ax.index(i)] for i in sorted(ax)] + b_free
+    return np.transpose(r, inverse_perm(src))
+
+
+defvjp(np.tensordot, _tensordot_a, _tensordot_b, keep="args")
+defvjp(
+    np.outer,
+    lambda g, ans, a, b: np.reshape(np.dot(g, np.ravel(b)), shape_of(a)),
+    lambda g, ans, a, b: np.reshape(np.dot(np.ravel(a), g), shape_of(b)),
+    keep="args",
+)
+
+
+def _inner_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * b, a)
+    return np.tensordot(g, b, axes=(list(range(a.ndim - 1, g.ndim)), list(range(b.ndim - 1))))
+
+
+def _inner_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * a, b)
+    return np.tensordot(g, a, axes=(list(range(a.ndim - 1)), list(range(a.ndim - 1))))
+
+
+defvjp(np.inner, _inner_a, _inner_b, keep="args")
+
+
+def _vdot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return np.reshape(np.conj(g * np.ravel(b)), a.shape)  # vdot conjugates its first operand
+
+
+def _vdot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return np.reshape(g * np.conj(np.ravel(a)), b.shape)
+
+
+defvjp(np.vdot, _vdot_a, _vdot_b, keep="args")
+
+# --------------------------------------------------------------------------------------------
+# einsum and kron (both spelled with subscript letters)
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_parse(subscripts: str, ops: tuple[Any, ...]) -> tuple[list[str], str]:
+    """The operands' and the output's subscripts, with ``...`` spelled out as letters."""
+    spec = subscripts.replace(" ", "")
+    ins, arrow, out = spec.partition("->")
+    parts = ins.split(",")
+    if len(parts) != len(ops):
+        raise ValueError(f"einsum: {subscripts!r} names {len(parts)} operands, got {len(ops)}")
+    ell = ""
+    if "..." in spec:
+        # NumPy aligns the axes that '...' stands for from the right, across all operands
+        spare = [c for c in _LETTERS if c not in spec]
+        widths = [
+            len(getattr(o, "shape", ())) - len(p.replace("...", "")) if "..." in p else 0
+            for p, o in zip(parts, ops)
+        ]
+        ell = "".join(spare[: max(widths, default=0)])
+        parts = [p.replace("...", ell[len(ell) - w :] if w else "") for p, w in zip(parts, widths)]
+        out = out.replace("...", ell)
+    if not arrow:
+        letters = "".join(parts)
+        out = ell + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell)
+        )
+    return parts, out
+
+
+def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw: Any) -> Any:
+    k = argnum - 1
+    parts, out = _einsum_parse(subscripts, ops)
+    target, x = parts[k], ops[k]
+    size = dict(zip(target, x.shape))
+    letters = "".join(dict.fromkeys(target))  # each letter once, in order
+    others = [p for i, p in enumerate(parts) if i != k]
+    present = set(out).union(*others)
+    kept = "".join(c for c in letters if c in present)
+    r = np.einsum(
+        ",".join([out, *others]) + "->" + kept, g, *[o for i, o in enumerate(ops) if i != k]
+    )
+    if kept != letters:  # letters summed within this operand only: broadcast back over them
+        r = np.reshape(r, [size[c] if c in present else 1 for c in letters])
+        r = np.broadcast_to(r, [size[c] for c in letters])
+    shape = tuple(size[c] for c in letters)
+    if tuple(r.shape) != shape:  # this operand's size-1 axes were broadcast against others'
+        r = np.sum_to(r, shape)
+    if letters == target:
+        return r
+    # a letter repeated within the operand (a diagonal): place r there with identity factors
+    used = "".join(parts) + out
+    spare = iter(c for c in _LETTERS if c not in used)
+    seen: set[str] = set()
+    renamed, eyes, specs = "", [], [letters]
+    for c in target:
+        if c in seen:
+            n = next(spare)
+            renamed += n
+            specs.append(c + n)
+            eyes.append(np.eye(size[c], dtype=g.dtype, device=g.device))
+        else:
+            renamed += c
+            seen.add(c)
+    return np.einsum(",".join(specs) + "->" + renamed, r, *eyes)
+
+
+defvjp_argnum(np.einsum, _einsum_rule, keep="args")
+
+
+def _kron(argnum: int, g: Any, ans: Any, a: Any, b: Any) -> Any:
+    nd = max(a.ndim, b.ndim)
+    sa = (1,) * (nd - a.ndim) + tuple(a.shape)
+    sb = (1,) * (nd - b.ndim) + tuple(b.shape)
+    ia, ib = _LETTERS[:nd], _LETTERS[nd : 2 * nd]
+    # out[i * p + k] = a[i] * b[k] on every axis: g, split into (i, k) pairs, meets the other
+    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    spec = "".join(i + k for i, k in zip(ia, ib))
+    if argnum == 0:
+        return np.reshape(np.einsum(f"{spec},{ib}->{ia}", blocks, np.reshape(b, sb)), a.shape)
+    return np.reshape(np.einsum(f"{spec},{ia}->{ib}", blocks, np.reshape(a, sa)), b.shape)
+
+
+defvjp_argnum(np.kron, _kron, keep="args")
+
+# --------------------------------------------------------------------------------------------
+# cross product
+
+
+def _cross_checked(a: Any, b: Any, kw: dict[str, Any]) -> None:
+    if kw or a.shape[-1] != 3 or b.shape[-1] != 3:
+        raise NotImplementedError(
+            "cross: gradient rule only for 3-vectors along the last axis (no axisa/axisb/"
+            "axisc/axis); spell 2-vector cross products out as a[..., 0] * b[..., 1] - ..."
+        )
+
+
+def _cross_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    _cross_checked(a, b, kw)
+    return unbroadcast(np.cross(b, g), a)
+
+
+def _cross_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    _cross_checked(a, b, kw)
+    return unbroadcast(np.cross(g, a), b)
+
+
+defvjp(np.cross, _cross_a, _cross_b, keep="args")
