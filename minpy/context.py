@@ -12,7 +12,9 @@ import contextvars
 import threading
 from typing import Any
 
-from minpy.backends import Backend, MemoryInfo, get_backend
+from minpy.backends import Backend, MemoryInfo, get_backend, register_backend
+from minpy.backends.cupy import CupyBackend
+from minpy.backends.numpy import NumpyBackend
 
 __all__ = [
     "Context",
@@ -27,6 +29,11 @@ __all__ = [
     "reset_context",
     "set_context",
 ]
+
+
+# each kind of device and the backend that holds its arrays, made on first use
+register_backend("cpu", NumpyBackend)
+register_backend("gpu", CupyBackend)
 
 
 class Device:

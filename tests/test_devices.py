@@ -314,7 +314,7 @@ def gpu_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         return backend
 
     yield use
-    register_backend("gpu", backends._cupy_backend)
+    register_backend("gpu", CupyBackend)
     for dev in touched:
         dev._backend = None
 

@@ -60,7 +60,7 @@ def test_report_without_cupy(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         f = _fields(report())
     finally:
-        register_backend("gpu", backends._cupy_backend)
+        register_backend("gpu", CupyBackend)
     assert f["cupy"].startswith("not installed")
     assert 'pip install "minpy[cuda12]"' in f["gpu"]
 

@@ -3,7 +3,8 @@
 A backend is one array library (NumPy, CuPy) seen through a small interface: which function
 implements a primitive, how values move to and from the host, how to wait for a device, and
 where its random numbers come from. Backends are created lazily by kind, so importing minpy
-never imports CuPy. Nothing here imports an array library.
+never imports CuPy. Nothing here imports an array library; ``minpy.context`` registers the
+two real backends (``cpu``: NumPy, ``gpu``: CuPy).
 """
 
 from __future__ import annotations
@@ -209,19 +210,3 @@ def available(kind: str) -> tuple[bool, str]:
         return get_backend(kind).available()
     except ValueError as exc:
         return False, str(exc)
-
-
-def _numpy_backend() -> Backend:
-    from minpy.backends.numpy import NumpyBackend
-
-    return NumpyBackend()
-
-
-def _cupy_backend() -> Backend:
-    from minpy.backends.cupy import CupyBackend
-
-    return CupyBackend()
-
-
-register_backend("cpu", _numpy_backend)
-register_backend("gpu", _cupy_backend)

@@ -300,7 +300,7 @@ def __getattr__(name: str) -> Any:
     )
 
 
-from minpy.numpy import fft, linalg, random, vjps  # noqa: E402, F401  (built on the names above)
+from minpy.numpy import fft, linalg, random  # noqa: E402, F401  (built on the names above)
 from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
 
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
