@@ -22,6 +22,7 @@ __all__ = [
     "as_device",
     "cpu",
     "current_context",
+    "forget_backend",
     "free_gpu_memory",
     "gpu",
     "gpu_memory",
@@ -168,6 +169,13 @@ def set_context(device: Device) -> None:
             f"set_context expects a device such as minpy.cpu() or minpy.gpu(0), got {device!r}"
         )
     _default = device
+
+
+def forget_backend(kind: str) -> None:
+    """Make the devices of ``kind`` look their backend up again (after it was replaced)."""
+    for dev in list(Device._interned.values()):
+        if dev.kind == kind:
+            dev._backend = None
 
 
 def push_context(device: Any) -> contextvars.Token[tuple[Any, ...]]:

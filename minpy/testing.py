@@ -17,7 +17,7 @@ import numpy
 from minpy.array import Array
 from minpy.backends import DeviceLike, get_backend, register_backend
 from minpy.backends.numpy import NumpyBackend
-from minpy.context import Device
+from minpy.context import Device, forget_backend
 from minpy.policy import forget_routes
 
 __all__ = ["FakeBackend", "check_grads", "fake_device", "to_host"]
@@ -65,9 +65,7 @@ def fake_device(index: int = 0, kind: str = "fake", missing: Iterable[str] = ())
     missing = frozenset(missing)
     if not isinstance(backend, FakeBackend) or backend._missing != missing:
         register_backend(kind, lambda: FakeBackend(kind, missing))
-        for dev in list(Device._interned.values()):
-            if dev.kind == kind:
-                dev._backend = None
+        forget_backend(kind)
         forget_routes(kind)
     get_backend(kind).check_device(index)
     return Device(kind, index)

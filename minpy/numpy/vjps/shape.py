@@ -7,7 +7,7 @@ from typing import Any
 
 import minpy.numpy as _namespace
 from minpy.numpy.vjps._helpers import inverse_perm, raw, unbroadcast
-from minpy.primitive import defvjp, defvjp_argnum
+from minpy.primitive import defvjp, defvjp_argnum, registry
 
 np: Any = _namespace  # names are generated from NumPy's at import
 
@@ -59,14 +59,15 @@ def _concat_rule(argnum: int, g: Any, ans: Any, *xs: Any, axis: int = 0, **kw: A
     return g[key]
 
 
-defvjp_argnum(np._concat, _concat_rule, keep="meta")
+# the primitives under np.concatenate and np.stack, which take the arrays as *args
+defvjp_argnum(registry["concatenate"], _concat_rule, keep="meta")
 
 
 def _stack_rule(argnum: int, g: Any, ans: Any, *xs: Any, axis: int = 0, **kw: Any) -> Any:
     return g[(slice(None),) * (axis % g.ndim) + (argnum,)]
 
 
-defvjp_argnum(np._stack, _stack_rule, keep="meta")
+defvjp_argnum(registry["stack"], _stack_rule, keep="meta")
 
 
 def _tile(g: Any, ans: Any, x: Any, reps: Any) -> Any:
