@@ -21,12 +21,12 @@ Gradient rules never live here: they are written once, in minpy operations, in
 from __future__ import annotations
 
 import contextlib
-import operator
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from minpy.backends import Backend, DeviceLike, MemoryInfo, has_int_index
+from minpy.backends.cupy_random import CupyRandomState
 from minpy.errors import BackendUnavailableError, OutOfMemoryError
 
 __all__ = ["CupyBackend", "MemoryInfo"]
@@ -211,74 +211,6 @@ class _DeviceScope:
 
 
 # --------------------------------------------------------------------------------------------
-# random numbers
-
-
-class _Generator:
-    """A CuPy ``RandomState`` for one device, with NumPy's method names and argument forms.
-
-    Every draw runs with the generator's device current. Where CuPy's ``RandomState`` differs
-    from NumPy's (``choice`` without ``size``, NumPy integers and host arrays as ``a``) the
-    arguments are adapted here.
-    """
-
-    def __init__(self, cupy: Any, scope: Any, seed: int | None = None) -> None:
-        self._cupy = cupy
-        self._scope = scope
-        with scope:
-            self._state = cupy.random.RandomState(seed)
-
-    def seed(self, seed: int | None = None) -> None:
-        with self._scope:
-            self._state.seed(seed)
-
-    def _as_int_or_array(self, a: Any) -> Any:
-        if isinstance(a, self._cupy.ndarray):
-            return a
-        try:
-            return operator.index(a)
-        except TypeError:
-            return self._cupy.asarray(a)
-
-    def rand(self, *size: int) -> Any:
-        with self._scope:
-            return self._state.rand(*size)
-
-    def randn(self, *size: int) -> Any:
-        with self._scope:
-            return self._state.randn(*size)
-
-    def random_sample(self, size: Any = None) -> Any:
-        with self._scope:
-            return self._state.random_sample(size)
-
-    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> Any:
-        with self._scope:
-            return self._state.randint(low, high, size, dtype)
-
-    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
-        with self._scope:
-            return self._state.uniform(low, high, size)
-
-    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
-        with self._scope:
-            return self._state.normal(loc, scale, size)
-
-    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
-        with self._scope:
-            a = self._as_int_or_array(a)
-            if p is not None and not isinstance(p, self._cupy.ndarray):
-                p = self._cupy.asarray(p)
-            if size is None:  # CuPy needs a size; NumPy's default is one sample, unboxed
-                return self._state.choice(a, 1, replace, p)[0]
-            return self._state.choice(a, size, replace, p)
-
-    def permutation(self, x: Any) -> Any:
-        with self._scope:
-            return self._state.permutation(self._as_int_or_array(x))
-
-
-# --------------------------------------------------------------------------------------------
 # the backend
 
 
@@ -300,7 +232,7 @@ class CupyBackend(Backend):
         self._status: tuple[bool, str] | None = None
         self._count = 0
         self._scopes: dict[int, Any] = {}
-        self._random: dict[int, _Generator] = {}
+        self._random: dict[int, CupyRandomState] = {}
         self._lock = threading.Lock()
         try:
             cupy = _import_cupy()
@@ -435,7 +367,7 @@ class CupyBackend(Backend):
             with self._lock:
                 r = self._random.get(device.index)
                 if r is None:
-                    r = self._random[device.index] = _Generator(self.xp, self._enter(device))
+                    r = self._random[device.index] = CupyRandomState(self.xp, self._enter(device))
         return r
 
     def seed(self, device: DeviceLike, seed: int | None) -> None:
