@@ -1,0 +1,254 @@
+"""Dense layers and activations: ``affine``, ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``,
+``softplus``, ``dropout``, ``batchnorm`` and ``layernorm``.
+
+Pure functions in ``minpy.numpy`` operations (see ``minpy.nn.layers``). Convolution,
+recurrent layers and losses live in their own modules, which may use the activations here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.array import Array
+from minpy.core import stop_gradient
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+__all__ = [
+    "affine",
+    "batchnorm",
+    "dropout",
+    "layernorm",
+    "leaky_relu",
+    "relu",
+    "sigmoid",
+    "softplus",
+    "tanh",
+]
+
+
+def affine(x: Array, w: Array, b: Array) -> Array:
+    """Fully connected layer ``x @ w + b``; ``x`` of shape ``(N, d1, ..., dk)`` is flattened.
+
+    Parameters
+    ----------
+    x
+        Inputs, shape ``(N, D)`` or ``(N, d1, ..., dk)`` with ``d1 * ... * dk == D``.
+    w
+        Weights, shape ``(D, M)``.
+    b
+        Biases, shape ``(M,)``.
+
+    Returns
+    -------
+    Array
+        Shape ``(N, M)``.
+
+    Raises
+    ------
+    ValueError
+        The features of ``x`` do not match the rows of ``w``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.affine(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))
+    array([[3., 3., 3., 3.],
+           [3., 3., 3., 3.]])
+    """
+    shape = x.shape
+    if len(shape) != 2:
+        d = 1
+        for s in shape[1:]:
+            d *= s
+        x = np.reshape(x, (shape[0], d))
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(
+            f"affine: input of shape {tuple(shape)!r} has {x.shape[1]} features per example but "
+            f"the weights of shape {tuple(w.shape)!r} expect {w.shape[0]}; reshape the input or "
+            f"build the layer with input size {x.shape[1]}"
+        )
+    return np.dot(x, w) + b  # type: ignore[no-any-return]
+
+
+def relu(x: Array) -> Array:
+    """Rectified linear unit ``max(x, 0)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.relu(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
+    return np.maximum(x, 0)  # type: ignore[no-any-return]
+
+
+def leaky_relu(x: Array, alpha: float = 0.01) -> Array:
+    """``x`` where positive, ``alpha * x`` elsewhere (``0 <= alpha < 1``).
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.leaky_relu(np.array([-1.0, 2.0]), alpha=0.1)
+    array([-0.1,  2. ])
+    """
+    if not 0 <= alpha < 1:
+        raise ValueError(f"leaky_relu: alpha must be in [0, 1), got {alpha!r}")
+    return np.maximum(x, alpha * x)  # type: ignore[no-any-return]
+
+
+def sigmoid(x: Array) -> Array:
+    """Logistic function ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.sigmoid(np.array([0.0]))
+    array([0.5])
+    """
+    # 0.5 * (1 + tanh(x / 2)) equals the logistic function and never overflows
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # type: ignore[no-any-return]
+
+
+def tanh(x: Array) -> Array:
+    """Hyperbolic tangent.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.tanh(np.array([0.0]))
+    array([0.])
+    """
+    return np.tanh(x)  # type: ignore[no-any-return]
+
+
+def softplus(x: Array) -> Array:
+    """``log(1 + exp(x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> round(float(layers.softplus(np.array(0.0))), 4)
+    0.6931
+    """
+    return np.logaddexp(0.0, x)  # type: ignore[no-any-return]
+
+
+def dropout(x: Array, p: float, mode: str = "train") -> Array:
+    """Inverted dropout: zero each entry with probability ``p`` and scale the rest by 1/(1-p).
+
+    In ``"test"`` mode (or with ``p == 0``) it returns ``x`` unchanged, so no rescaling is
+    needed at inference. The mask is drawn on ``x``'s device from that device's generator
+    (seed it with ``minpy.numpy.random.seed``).
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> x = np.ones((2, 1000))
+    >>> y = layers.dropout(x, 0.5)
+    >>> sorted(set(y.ravel().tolist()))
+    [0.0, 2.0]
+    >>> layers.dropout(x, 0.5, mode="test") is x
+    True
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must be in [0, 1), got {p!r}; p is the drop probability")
+    _check_mode(mode, "dropout")
+    if mode == "test" or p == 0:
+        return x
+    keep = np.random.rand(*x.shape, device=x.device) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)  # type: ignore[no-any-return]
+
+
+def _check_mode(mode: str, where: str) -> None:
+    if mode not in ("train", "test"):
+        raise ValueError(f"{where}: mode must be 'train' or 'test', got {mode!r}")
+
+
+def batchnorm(
+    x: Array,
+    gamma: Array,
+    beta: Array,
+    running_mean: Array | None = None,
+    running_var: Array | None = None,
+    mode: str = "train",
+    eps: float = 1e-5,
+    momentum: float = 0.9,
+) -> tuple[Array, Array, Array]:
+    """Batch normalization over the batch (and, for ``(N, C, H, W)``, spatial) axes.
+
+    Parameters
+    ----------
+    x
+        ``(N, D)`` features or ``(N, C, H, W)`` images (normalized per channel).
+    gamma, beta
+        Scale and shift, shape ``(D,)`` or ``(C,)``.
+    running_mean, running_var
+        The running statistics (auxiliary parameters; default zeros and ones).
+    mode
+        ``"train"`` normalizes with the batch statistics and updates the running ones;
+        ``"test"`` normalizes with the running statistics.
+    eps, momentum
+        Variance floor; ``running = momentum * running + (1 - momentum) * batch``.
+
+    Returns
+    -------
+    tuple of Array
+        ``(out, running_mean, running_var)``. The new running statistics carry no gradient:
+        store them back as the model's auxiliary parameters.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> x = np.array([[1.0, 2.0], [3.0, 6.0]])
+    >>> out, mean, var = layers.batchnorm(x, np.ones(2), np.zeros(2))
+    >>> out.round(3)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> mean
+    array([0.2, 0.4])
+    """
+    _check_mode(mode, "batchnorm")
+    if x.ndim == 4:
+        axes: tuple[int, ...] = (0, 2, 3)
+        shape: tuple[int, ...] = (1, x.shape[1], 1, 1)
+    elif x.ndim == 2:
+        axes, shape = (0,), (1, x.shape[1])
+    else:
+        raise ValueError(
+            f"batchnorm: expected (N, D) or (N, C, H, W) input, got shape {tuple(x.shape)!r}"
+        )
+    channels = shape[1]
+    if running_mean is None:
+        running_mean = np.zeros(channels, dtype=x.dtype, device=x.device)
+    if running_var is None:
+        running_var = np.ones(channels, dtype=x.dtype, device=x.device)
+    g = np.reshape(gamma, shape)
+    b = np.reshape(beta, shape)
+    if mode == "train":
+        mean = np.mean(x, axis=axes, keepdims=True)
+        centred = x - mean
+        var = np.mean(centred * centred, axis=axes, keepdims=True)
+        out = centred * (g / np.sqrt(var + eps)) + b
+        new_mean = momentum * running_mean + (1 - momentum) * stop_gradient(np.ravel(mean))
+        new_var = momentum * running_var + (1 - momentum) * stop_gradient(np.ravel(var))
+        return out, stop_gradient(new_mean), stop_gradient(new_var)
+    scale = g / np.sqrt(np.reshape(running_var, shape) + eps)
+    out = (x - np.reshape(running_mean, shape)) * scale + b
+    return out, running_mean, running_var
+
+
+def layernorm(x: Array, gamma: Array, beta: Array, eps: float = 1e-5) -> Array:
+    """Layer normalization over the last axis, then ``* gamma + beta`` (shape ``(D,)``).
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.layernorm(np.array([[1.0, 3.0]]), np.ones(2), np.zeros(2)).round(3)
+    array([[-1.,  1.]])
+    """
+    mean = np.mean(x, axis=-1, keepdims=True)
+    centred = x - mean
+    var = np.mean(centred * centred, axis=-1, keepdims=True)
+    return centred / np.sqrt(var + eps) * gamma + beta  # type: ignore[no-any-return]

@@ -1,0 +1,201 @@
+"""Embeddings and recurrent layers: ``embedding``; one step of a vanilla RNN, an LSTM and a
+GRU (``rnn_step``, ``lstm_step``, ``gru_step``); and each run over ``(N, T, D)`` sequences
+(``rnn``, ``lstm``, ``gru``).
+
+Pure functions in ``minpy.numpy`` operations (see ``minpy.nn.layers``): a sequence is a
+Python loop over steps, differentiated through like any other code. No losses here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import minpy.numpy as _namespace
+from minpy.array import Array
+from minpy.nn.layers._checks import check_labels
+from minpy.nn.layers.dense import sigmoid
+
+np: Any = _namespace  # names are generated from NumPy's at import
+
+__all__ = [
+    "embedding",
+    "gru",
+    "gru_step",
+    "lstm",
+    "lstm_step",
+    "rnn",
+    "rnn_step",
+]
+
+
+def embedding(idx: Array, w: Array) -> Array:
+    """Rows of ``w`` (``(V, D)``) picked by the integer array ``idx``: shape ``idx.shape + (D,)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> w = np.arange(6.0).reshape(3, 2)
+    >>> layers.embedding(np.array([[2, 0]]), w)
+    array([[[4., 5.],
+            [0., 1.]]])
+    """
+    idx = np.asarray(idx, device=w.device)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(
+            f"embedding: indices must be integers, got dtype {idx.dtype}; use idx.astype(int)"
+        )
+    check_labels(idx, w.shape[0], "embedding")
+    return w[idx]
+
+
+def rnn_step(x: Array, prev_h: Array, wx: Array, wh: Array, b: Array) -> Array:
+    """One vanilla RNN step: ``tanh(x @ wx + prev_h @ wh + b)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.rnn_step(np.zeros((1, 2)), np.zeros((1, 3)), np.ones((2, 3)), np.ones((3, 3)),
+    ...                 np.zeros(3))
+    array([[0., 0., 0.]])
+    """
+    return np.tanh(np.dot(x, wx) + np.dot(prev_h, wh) + b)  # type: ignore[no-any-return]
+
+
+def lstm_step(
+    x: Array, prev_h: Array, prev_c: Array, wx: Array, wh: Array, b: Array
+) -> tuple[Array, Array]:
+    """One LSTM step; gates ordered input, forget, output, candidate in ``wx``'s 4H columns.
+
+    Parameters
+    ----------
+    x
+        Inputs ``(N, D)``.
+    prev_h, prev_c
+        Hidden and cell state ``(N, H)``.
+    wx, wh, b
+        Weights ``(D, 4H)``, ``(H, 4H)`` and bias ``(4H,)``.
+
+    Returns
+    -------
+    tuple of Array
+        ``(next_h, next_c)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> h, c = layers.lstm_step(np.ones((1, 2)), np.zeros((1, 1)), np.zeros((1, 1)),
+    ...                         np.zeros((2, 4)), np.zeros((1, 4)), np.zeros(4))
+    >>> h, c
+    (array([[0.]]), array([[0.]]))
+    """
+    hidden = prev_h.shape[1]
+    a = np.dot(x, wx) + np.dot(prev_h, wh) + b
+    gates = sigmoid(a[:, : 3 * hidden])
+    i, f, o = gates[:, :hidden], gates[:, hidden : 2 * hidden], gates[:, 2 * hidden :]
+    g = np.tanh(a[:, 3 * hidden :])
+    next_c = f * prev_c + i * g
+    return o * np.tanh(next_c), next_c
+
+
+def gru_step(
+    x: Array,
+    prev_h: Array,
+    wx: Array,
+    wh: Array,
+    b: Array,
+    wxh: Array,
+    whh: Array,
+    bh: Array,
+) -> Array:
+    """One GRU step (MinPy's parameterization).
+
+    ``z, r = sigmoid(x @ wx + prev_h @ wh + b)`` (update and reset gates, ``wx`` ``(D, 2H)``,
+    ``wh`` ``(H, 2H)``, ``b`` ``(2H,)``); the candidate is
+    ``tanh(x @ wxh + (r * prev_h) @ whh + bh)``; ``next_h = z * prev_h + (1 - z) * candidate``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.gru_step(np.ones((1, 2)), np.ones((1, 1)), np.zeros((2, 2)), np.zeros((1, 2)),
+    ...                 np.zeros(2), np.zeros((2, 1)), np.zeros((1, 1)), np.zeros(1))
+    array([[0.5]])
+    """
+    hidden = prev_h.shape[1]
+    gates = sigmoid(np.dot(x, wx) + np.dot(prev_h, wh) + b)
+    z, r = gates[:, :hidden], gates[:, hidden:]
+    cand = np.tanh(np.dot(x, wxh) + np.dot(r * prev_h, whh) + bh)
+    return z * prev_h + (1 - z) * cand  # type: ignore[no-any-return]
+
+
+def _check_sequence(x: Array, where: str) -> None:
+    if x.ndim != 3:
+        raise ValueError(
+            f"{where}: expected a batch of sequences of shape (N, T, D), got {tuple(x.shape)!r}; "
+            "add the missing axis, e.g. x.reshape(N, T, 1)"
+        )
+
+
+def rnn(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    """A vanilla RNN over sequences ``x`` ``(N, T, D)`` from ``h0``; hidden states ``(N, T, H)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.rnn(np.zeros((1, 3, 2)), np.zeros((1, 4)), np.ones((2, 4)), np.ones((4, 4)),
+    ...            np.zeros(4)).shape
+    (1, 3, 4)
+    """
+    _check_sequence(x, "rnn")
+    h = h0
+    hs = []
+    for t in range(x.shape[1]):
+        h = rnn_step(x[:, t], h, wx, wh, b)
+        hs.append(h)
+    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
+
+
+def lstm(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    """An LSTM over sequences ``x`` ``(N, T, D)`` from ``h0`` (cell starts at zero); ``(N, T, H)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.lstm(np.zeros((2, 3, 1)), np.zeros((2, 5)), np.ones((1, 20)), np.ones((5, 20)),
+    ...             np.zeros(20)).shape
+    (2, 3, 5)
+    """
+    _check_sequence(x, "lstm")
+    h, c = h0, np.zeros(h0.shape, dtype=h0.dtype, device=h0.device)
+    hs = []
+    for t in range(x.shape[1]):
+        h, c = lstm_step(x[:, t], h, c, wx, wh, b)
+        hs.append(h)
+    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
+
+
+def gru(
+    x: Array,
+    h0: Array,
+    wx: Array,
+    wh: Array,
+    b: Array,
+    wxh: Array,
+    whh: Array,
+    bh: Array,
+) -> Array:
+    """A GRU over sequences ``x`` ``(N, T, D)`` from ``h0``; hidden states ``(N, T, H)``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.gru(np.zeros((2, 3, 1)), np.zeros((2, 5)), np.ones((1, 10)), np.ones((5, 10)),
+    ...            np.zeros(10), np.ones((1, 5)), np.ones((5, 5)), np.zeros(5)).shape
+    (2, 3, 5)
+    """
+    _check_sequence(x, "gru")
+    h = h0
+    hs = []
+    for t in range(x.shape[1]):
+        h = gru_step(x[:, t], h, wx, wh, b, wxh, whh, bh)
+        hs.append(h)
+    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
