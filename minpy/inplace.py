@@ -318,7 +318,8 @@ def update(a: Array, prim: Primitive, other: Any) -> Array:
     """``a op= other`` for the ufunc ``prim``: in place, or rebound while traced."""
     if a._node is not None and (a._state is None or a._state is OWNED):
         # traced and not a view: compute out of place and rebind (the common case in a loss,
-        # e.g. probs /= s), without the general out= path of the dispatcher
+        # e.g. probs /= s), without the general out= path of the dispatcher; this is
+        # assign -> rebind inlined for that case
         res = cast_for_out(prim, prim(a, other), a)
         a._data = res._data
         a._node = res._node
