@@ -70,7 +70,10 @@ class _Ops:
         return prim
 
 
-_np: Any = _Ops()
+if TYPE_CHECKING:  # the generated stub types what _Ops finds at run time
+    import minpy.numpy as _np
+else:
+    _np = _Ops()
 
 
 class Array:
@@ -392,7 +395,7 @@ class Array:
         return _np.trace(self, offset, axis1, axis2)
 
     def nonzero(self) -> tuple[Array, ...]:
-        return _np.nonzero(self)  # type: ignore[no-any-return]
+        return _np.nonzero(self)
 
     def conj(self) -> Array:
         return _np.conjugate(self)
@@ -533,13 +536,13 @@ class Array:
         return self
 
     def __iand__(self, o: Any) -> Array:
-        return _np.bitwise_and(self, o, out=self)  # type: ignore[no-any-return]
+        return _np.bitwise_and(self, o, out=self)
 
     def __ior__(self, o: Any) -> Array:
-        return _np.bitwise_or(self, o, out=self)  # type: ignore[no-any-return]
+        return _np.bitwise_or(self, o, out=self)
 
     def __ixor__(self, o: Any) -> Array:
-        return _np.bitwise_xor(self, o, out=self)  # type: ignore[no-any-return]
+        return _np.bitwise_xor(self, o, out=self)
 
 
 NDArray = Array

@@ -120,7 +120,7 @@ def gradients(roots: Iterable[tuple[Node, Array]], targets: Iterable[Node]) -> d
     Recorded when an outer trace is active, else in the raw host mode.
     """
     if active_mask():
-        return backward(roots, targets, propagate, _add, release=False)  # type: ignore[arg-type]
+        return backward(roots, targets, propagate, _add, release=False)
     raw_roots = [(n, seed._data) for n, seed in roots]
     token = push_context(RAW_HOST)
     try:

@@ -15,15 +15,13 @@ from typing import Any
 
 import numpy
 
-from minpy import numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array, wrap
 from minpy.backprop import gradients
 from minpy.context import current_context
 from minpy.errors import GradientError
 from minpy.primitive import Primitive, defvjp, defvjp_argnum
 from minpy.tape import Meta, Node, active_mask, start_trace, stop_trace
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = [
     "customop",
@@ -197,8 +195,8 @@ def _writable_alone(data: Any) -> bool:
 
 
 def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[int], bool]:
-    if argnum.__class__ is int and 0 <= argnum < nargs:  # type: ignore[operator]
-        return [argnum], True  # type: ignore[list-item]
+    if argnum.__class__ is int and 0 <= argnum < nargs:
+        return [argnum], True
     single = isinstance(argnum, (int, numpy.integer)) and not isinstance(argnum, bool)
     nums = [int(argnum)] if single else list(argnum)  # type: ignore[arg-type]
     name = getattr(fun, "__name__", "the function")
@@ -324,7 +322,7 @@ def jacobian(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Array]:
 
     Examples
     --------
-    >>> import minpy.numpy as _namespace
+    >>> import minpy.numpy as np
     >>> from minpy.core import jacobian
     >>> jacobian(lambda x: x * x)(np.array([1.0, 2.0]))
     array([[2., 0.],
@@ -346,7 +344,7 @@ def jacobian(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Array]:
 
             rows.append(np.asarray(grad(pick, argnum)(*args)))
         jac = np.stack(rows) if rows else np.zeros((0, *x.shape))
-        return np.reshape(jac, (*out_shape, *x.shape))  # type: ignore[no-any-return]
+        return np.reshape(jac, (*out_shape, *x.shape))
 
     return wrapped
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device, current_context
 from minpy.nn import layers
 from minpy.nn.io import NDArrayIter
 from minpy.nn.model import ModelBase
 from minpy.nn.solver import Solver
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["CNN", "MLP", "augment_shifts", "load_digits", "run"]
 

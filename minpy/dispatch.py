@@ -156,7 +156,7 @@ def run_raw(prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
     else:
         route = _policy.route(prim, _CPU)
     route.calls += 1
-    out = route.fn(*args, **kwargs) if kwargs else route.fn(*args)  # type: ignore[misc]
+    out = route.fn(*args, **kwargs) if kwargs else route.fn(*args)
     return numpy.asarray(out) if isinstance(out, numpy.generic) else out
 
 
@@ -247,7 +247,7 @@ def _dispatch_general(
     if out is not None and not traced and writes_in_place(out) and route.fn is not None:
         kw = dict(kwargs, out=out._data)
         if route.plain:
-            route.fn(*[a._data if a.__class__ is Array else a for a in args], **kw)  # type: ignore[misc]
+            route.fn(*[a._data if a.__class__ is Array else a for a in args], **kw)
         else:
             route.call(args, kw)
         return out

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy
 
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.backends import DeviceLike, get_backend, register_backend
 from minpy.backends.numpy import NumpyBackend
@@ -71,12 +72,6 @@ def fake_device(index: int = 0, kind: str = "fake", missing: Iterable[str] = ())
     return Device(kind, index)
 
 
-def _namespace() -> Any:
-    import minpy.numpy
-
-    return minpy.numpy
-
-
 def to_host(x: Any) -> Any:
     """``x`` (Array, number, nested list/dict) as NumPy float64 values for comparison."""
     if isinstance(x, Array):
@@ -99,7 +94,6 @@ def _flat(x: Any) -> numpy.ndarray:
 
 def _scalarize(fun: Callable[..., Any], rng: numpy.random.RandomState) -> Callable[..., Any]:
     """``x -> sum(fun(x) * v)`` for a fixed random ``v`` (so every output entry matters)."""
-    np: Any = _namespace()
     weights: dict[tuple[int, ...], Array] = {}
 
     def scalar(*args: Any) -> Any:
@@ -125,7 +119,6 @@ def _perturb(args: tuple[Any, ...], i: int, direction: Any, eps: float) -> tuple
 
 
 def _direction(x: Any, rng: numpy.random.RandomState) -> Any:
-    np: Any = _namespace()
     if isinstance(x, Array):
         return np.array(rng.randn(*x.shape), dtype=x.dtype, device=x.device)
     return float(rng.randn())
@@ -182,7 +175,7 @@ def check_grads(
 
             def nxt(*a: Any, prev: Callable[..., Any] = prev, w: Any = w, i: int = i) -> Any:
                 g = grad(prev, i)(*a)
-                return _namespace().sum(g * w)
+                return np.sum(g * w)
 
             levels.append(nxt)
         for k, h in enumerate(levels, start=1):

@@ -12,10 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["constant", "fans", "gaussian", "get", "he", "xavier"]
 
@@ -49,7 +47,7 @@ def _normal(shape: Sequence[int], std: float, mean: float, config: Config) -> Ar
     cfg = dict(config or {})
     dtype = cfg.get("dtype", "float32")
     x = np.random.normal(mean, std, tuple(shape), device=cfg.get("device"))
-    return x.astype(dtype, copy=False)  # type: ignore[no-any-return]
+    return x.astype(dtype, copy=False)
 
 
 def xavier(shape: Sequence[int], config: Config = None) -> Array:
@@ -103,7 +101,7 @@ def constant(shape: Sequence[int], config: Config = None) -> Array:
     array([0.5, 0.5])
     """
     cfg = config or {}
-    return np.full(  # type: ignore[no-any-return]
+    return np.full(
         tuple(shape), cfg.get("value", 0.0), dtype=cfg.get("dtype", "float32"),
         device=cfg.get("device"),
     )  # fmt: skip

@@ -13,11 +13,9 @@ from typing import Any
 
 import numpy
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device, current_context
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["DataBatch", "NDArrayIter"]
 
@@ -154,7 +152,7 @@ class NDArrayIter:
     def getnumiterations(self) -> int:
         """Number of batches in one epoch (without roll-over carries)."""
         full, rest = divmod(self.num_data, self.batch_size)
-        return full + (1 if rest and self.last_batch_handle in ("pad", "keep") else 0)
+        return int(full) + (1 if rest and self.last_batch_handle in ("pad", "keep") else 0)
 
     def __len__(self) -> int:
         return self.getnumiterations()

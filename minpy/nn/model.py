@@ -16,12 +16,10 @@ from typing import Any
 
 import numpy
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device
 from minpy.nn import init as _init
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["CheckpointError", "ModelBase", "read_npz", "write_npz"]
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["adam", "get", "rmsprop", "sgd", "sgd_momentum"]
 
@@ -24,7 +22,7 @@ Rule = Callable[[Array, Array, Config | None], tuple[Array, Config]]
 
 
 def _zeros_like(w: Array) -> Array:
-    return np.zeros(w.shape, dtype=w.dtype, device=w.device)  # type: ignore[no-any-return]
+    return np.zeros(w.shape, dtype=w.dtype, device=w.device)
 
 
 def sgd(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:

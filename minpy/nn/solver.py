@@ -20,14 +20,12 @@ from typing import Any
 
 import numpy
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
 from minpy.nn import optim as _optim
 from minpy.nn.io import NDArrayIter
 from minpy.nn.model import CheckpointError, ModelBase, read_npz, write_npz
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = ["NonFiniteLossError", "Solver"]
 

@@ -5,12 +5,8 @@ Private to the package: nothing here is re-exported, and nothing here is a layer
 
 from __future__ import annotations
 
-from typing import Any
-
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 
 def check_labels(y: Array, n_classes: int, where: str) -> None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = [
     "avg_pool",
@@ -26,7 +24,7 @@ def _pair(v: int | tuple[int, int], name: str) -> tuple[int, int]:
     pair = (v, v) if isinstance(v, int) else tuple(v)
     if len(pair) != 2 or not all(isinstance(p, int) and p >= 0 for p in pair):
         raise ValueError(f"{name} must be a non-negative int or a pair of them, got {v!r}")
-    return pair  # type: ignore[return-value]
+    return pair
 
 
 def _windows(
@@ -111,7 +109,7 @@ def conv2d(
     cols, oh, ow = _windows(x, (kh, kw), stride2, axis=2)  # (N, C, KH*KW, OH, OW)
     cols = np.reshape(cols, (n, c * kh * kw, oh * ow))
     out = np.matmul(np.reshape(w, (f, c * kh * kw)), cols)  # (N, F, OH*OW)
-    return np.reshape(out, (n, f, oh, ow)) + np.reshape(b, (f, 1, 1))  # type: ignore[no-any-return]
+    return np.reshape(out, (n, f, oh, ow)) + np.reshape(b, (f, 1, 1))
 
 
 def _pool(

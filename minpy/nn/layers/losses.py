@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import stop_gradient
 from minpy.nn.layers._checks import check_labels
 from minpy.nn.layers.dense import softplus
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = [
     "l2_loss",
@@ -51,13 +49,13 @@ def softmax(x: Array, axis: int = -1) -> Array:
     array([[0.5, 0.5]])
     """
     e = np.exp(x - stop_gradient(np.max(x, axis=axis, keepdims=True)))
-    return e / np.sum(e, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _targets(x: Array, y: Any, where: str, mask: bool = False) -> Array:
     """Integer labels ``(N,)`` or one-hot/probability rows ``(N, C)`` as rows like ``x``'s
     (float, or with ``mask`` a boolean one-hot for integer labels: one operation fewer)."""
-    y = np.asarray(y, device=x.device)
+    y = labels = np.asarray(y, device=x.device)
     n, c = x.shape[0], x.shape[1]
     if y.ndim == 1 and y.dtype.kind in "iub":
         if y.shape[0] != n:
@@ -73,7 +71,7 @@ def _targets(x: Array, y: Any, where: str, mask: bool = False) -> Array:
             f"{tuple(x.shape)!r}; pass integer labels of shape ({n},) or one-hot rows of shape "
             f"({n}, {c})"
         )
-    return y.astype(x.dtype, copy=False)
+    return labels.astype(x.dtype, copy=False)
 
 
 def _check_scores(x: Array, where: str) -> None:
@@ -110,7 +108,7 @@ def softmax_cross_entropy(x: Array, y: Any) -> Array:
     """
     _check_scores(x, "softmax_cross_entropy")
     t = _targets(x, y, "softmax_cross_entropy", mask=True)
-    return np.sum(log_softmax(x) * t) * (-1.0 / x.shape[0])  # type: ignore[no-any-return]
+    return np.sum(log_softmax(x) * t) * (-1.0 / x.shape[0])
 
 
 def svm_loss(x: Array, y: Any, delta: float = 1.0) -> Array:
@@ -126,7 +124,7 @@ def svm_loss(x: Array, y: Any, delta: float = 1.0) -> Array:
     t = _targets(x, y, "svm_loss")
     correct = np.sum(x * t, axis=1, keepdims=True)
     margins = np.maximum(x - correct + delta, 0) * (1 - t)
-    return np.sum(margins) * (1.0 / x.shape[0])  # type: ignore[no-any-return]
+    return np.sum(margins) * (1.0 / x.shape[0])
 
 
 def l2_loss(x: Array, y: Any) -> Array:
@@ -145,7 +143,7 @@ def l2_loss(x: Array, y: Any) -> Array:
             f"{tuple(x.shape)!r}; reshape the targets (e.g. y.reshape({tuple(x.shape)!r}))"
         )
     d = x - y
-    return np.sum(d * d) * (1.0 / x.shape[0])  # type: ignore[no-any-return]
+    return np.sum(d * d) * (1.0 / x.shape[0])
 
 
 def sigmoid_cross_entropy(x: Array, y: Any) -> Array:
@@ -164,4 +162,4 @@ def sigmoid_cross_entropy(x: Array, y: Any) -> Array:
             f"sigmoid_cross_entropy: targets of shape {tuple(y.shape)!r} do not match logits "
             f"of shape {tuple(x.shape)!r}; pass one target in [0, 1] per logit"
         )
-    return np.sum(softplus(x) - x * y) * (1.0 / x.shape[0])  # type: ignore[no-any-return]
+    return np.sum(softplus(x) - x * y) * (1.0 / x.shape[0])

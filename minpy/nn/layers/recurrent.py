@@ -8,14 +8,10 @@ Python loop over steps, differentiated through like any other code. No losses he
 
 from __future__ import annotations
 
-from typing import Any
-
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.nn.layers._checks import check_labels
 from minpy.nn.layers.dense import sigmoid
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 __all__ = [
     "embedding",
@@ -58,7 +54,7 @@ def rnn_step(x: Array, prev_h: Array, wx: Array, wh: Array, b: Array) -> Array:
     ...                 np.zeros(3))
     array([[0., 0., 0.]])
     """
-    return np.tanh(np.dot(x, wx) + np.dot(prev_h, wh) + b)  # type: ignore[no-any-return]
+    return np.tanh(np.dot(x, wx) + np.dot(prev_h, wh) + b)
 
 
 def lstm_step(
@@ -124,7 +120,7 @@ def gru_step(
     gates = sigmoid(np.dot(x, wx) + np.dot(prev_h, wh) + b)
     z, r = gates[:, :hidden], gates[:, hidden:]
     cand = np.tanh(np.dot(x, wxh) + np.dot(r * prev_h, whh) + bh)
-    return z * prev_h + (1 - z) * cand  # type: ignore[no-any-return]
+    return z * prev_h + (1 - z) * cand
 
 
 def _check_sequence(x: Array, where: str) -> None:
@@ -151,7 +147,7 @@ def rnn(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     for t in range(x.shape[1]):
         h = rnn_step(x[:, t], h, wx, wh, b)
         hs.append(h)
-    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
+    return np.stack(hs, axis=1)
 
 
 def lstm(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
@@ -170,7 +166,7 @@ def lstm(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     for t in range(x.shape[1]):
         h, c = lstm_step(x[:, t], h, c, wx, wh, b)
         hs.append(h)
-    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
+    return np.stack(hs, axis=1)
 
 
 def gru(
@@ -198,4 +194,4 @@ def gru(
     for t in range(x.shape[1]):
         h = gru_step(x[:, t], h, wx, wh, b, wxh, whh, bh)
         hs.append(h)
-    return np.stack(hs, axis=1)  # type: ignore[no-any-return]
+    return np.stack(hs, axis=1)

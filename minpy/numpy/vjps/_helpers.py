@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.numpy.vjps._helpers import identity, mask, unbroadcast, zero
 from minpy.primitive import defvjp
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 # --------------------------------------------------------------------------------------------
 # arithmetic with broadcasting (and where, clip)
@@ -147,8 +145,8 @@ defvjp(np.square, lambda g, ans, x: g * 2 * x, keep="args")
 defvjp(np.reciprocal, lambda g, ans, x: -g * ans * ans, keep="ans")
 defvjp(np.absolute, lambda g, ans, x: g * np.sign(x), keep="args")
 defvjp(np.fabs, lambda g, ans, x: g * np.sign(x), keep="args")
-for _f in (np.sign, np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
-    defvjp(_f, zero, keep="meta")
+for _step in (np.sign, np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
+    defvjp(_step, zero, keep="meta")
 defvjp(np.sin, lambda g, ans, x: g * np.cos(x), keep="args")
 defvjp(np.cos, lambda g, ans, x: -g * np.sin(x), keep="args")
 defvjp(np.tan, lambda g, ans, x: g * (1 + ans * ans), keep="ans")

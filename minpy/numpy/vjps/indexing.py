@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.backends import has_int_index
 from minpy.numpy.vjps._helpers import lying_along, raw, unbroadcast
 from minpy.primitive import defvjp
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 # --------------------------------------------------------------------------------------------
 # indexing

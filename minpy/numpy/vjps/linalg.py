@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.numpy import linalg
 from minpy.numpy.vjps._helpers import expand_to, keepdims_shape, swap, unbroadcast
 from minpy.primitive import defvjp
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 
 def _inv(g: Any, ans: Any, x: Any) -> Any:

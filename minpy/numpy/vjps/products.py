@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.numpy.vjps._helpers import inverse_perm, shape_of, swap, unbroadcast
 from minpy.primitive import defvjp, defvjp_argnum
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 # --------------------------------------------------------------------------------------------
 # dot, matmul, tensordot, outer, inner, vdot

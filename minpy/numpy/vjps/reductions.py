@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.errors import GradientError
 from minpy.numpy.vjps._helpers import (
@@ -22,8 +22,6 @@ from minpy.numpy.vjps._helpers import (
 )
 from minpy.numpy.vjps.indexing import take_along_axis_rule
 from minpy.primitive import defvjp
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 # --------------------------------------------------------------------------------------------
 # sums, means and products

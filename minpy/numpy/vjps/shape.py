@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as _namespace
+import minpy.numpy as np
 from minpy.numpy.vjps._helpers import inverse_perm, raw, unbroadcast
 from minpy.primitive import defvjp, defvjp_argnum, registry
-
-np: Any = _namespace  # names are generated from NumPy's at import
 
 # --------------------------------------------------------------------------------------------
 # shape and order
