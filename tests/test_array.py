@@ -1,4 +1,7 @@
-"""Array: attributes, conversion, printing, operators, methods and in-place semantics."""
+"""Array: attributes, conversion, printing, operators and methods; NumPy functions on a
+traced Array.
+
+In-place semantics and views are tested in test_inplace.py."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pytest
 
 import minpy
 import minpy.numpy as np
+from minpy.core import grad
 
 
 def test_array_attributes(device):
@@ -106,17 +110,6 @@ def test_array_matmul_and_unary(device):
     assert (~np.array([True, False])).tolist() == [False, True]
 
 
-def test_array_inplace_untraced_is_real_inplace(device):
-    x = np.zeros(4)
-    view = x[1:3]
-    x += 1
-    x[2] = 7.0
-    assert view.tolist() == [1.0, 7.0]  # NumPy semantics: the view sees both writes
-    y = np.arange(4)
-    with pytest.raises(TypeError, match="add"):
-        y += 1.5  # NumPy's same_kind rule for in-place
-
-
 def test_array_methods(device):
     a = numpy.arange(12.0).reshape(3, 4)
     x = np.array(a)
@@ -152,6 +145,10 @@ def test_array_constructor_uses_current_context(device):
     numpy.testing.assert_allclose(x.asnumpy(), [1.0, 2.0])
 
 
-def test_array_to_device_same_device_is_identity(device):
-    x = np.ones(2)
-    assert x.to_device(device) is x
+def test_numpy_function_on_traced_array_raises_instead_of_dropping_gradient():
+    with pytest.raises(minpy.GradientError, match="silently drop its gradient"):
+        grad(lambda x: numpy.dot(x, x) * x)(np.ones(2))
+    # NumPy's reductions call the Array's own methods, so they stay differentiable
+    assert grad(lambda x: numpy.sum(x * x))(3.0) == 6.0
+    # explicit conversions remain available
+    assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0

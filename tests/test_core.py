@@ -216,31 +216,6 @@ def test_customop_minpy_style_def_grad():
         grad(grad(lambda x: np.sum(softmax(x)[:, 0])))(x)
 
 
-def test_missing_rule_raises_naming_primitive():
-    x = np.array([3.0, 1.0, 2.0])
-    with pytest.raises(minpy.MissingVJPError, match=r"no gradient rule for 'percentile'"):
-        grad(lambda x: np.percentile(x, 30.0) * 2.0)(x)
-    # sort has a rule: each sorted value's gradient goes back to where it came from
-    g = grad(lambda x: np.sum(np.sort(x) * np.arange(3)))(x)
-    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 0.0, 1.0])
-
-
-def test_integer_outputs_need_no_rule():
-    x = np.array([3.0, 1.0, 2.0])
-    g = grad(lambda x: np.sum(x[np.argsort(x)] * np.arange(3)))(x)
-    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 0.0, 1.0])
-
-
-def test_shape_mismatch_names_operation():
-    with pytest.raises(ValueError, match=r"^add: .*broadcast"):
-        np.ones(3) + np.ones(4)
-
-
-def test_unknown_device_is_clear():
-    with pytest.raises(ValueError, match="is not a device"):
-        np.zeros(3, device="tpu")
-
-
 def test_exception_inside_function_leaves_no_state():
     def bad(x):
         x = x * 2
@@ -324,64 +299,3 @@ def test_gradient_writable_after_broadcast_rule():
     g = grad(lambda x: np.sum(x))(np.ones((2, 3)))
     g -= 0.5  # the sum rule broadcasts; the gradient handed out must be writable
     numpy.testing.assert_allclose(g.asnumpy(), 0.5)
-
-
-def test_inplace_divide_keeps_saved_values(device):
-    def softmax(x):
-        probs = np.exp(x - np.max(x, axis=1, keepdims=True))
-        probs /= np.sum(probs, axis=1, keepdims=True)
-        return probs
-
-    check_grads(softmax, np.random.randn(4, 3))
-
-
-def test_inplace_after_use_keeps_saved_values(device):
-    def f(x):
-        y = x * x
-        x += 1.0  # rebinds x; the multiply above must still see the old x
-        x *= y
-        return y + x
-
-    check_grads(f, np.random.randn(5))
-
-
-def test_inplace_on_saved_constant_copies(device):
-    def f(x):
-        c = np.ones(3)
-        y = x * c
-        c += 1.0  # c was saved by the multiply: written copy-on-write
-        return np.sum(y * c)
-
-    x = np.array([1.0, 2.0, 3.0])
-    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), 2.0)
-
-
-def test_lists_of_traced_arrays_are_stacked_not_dropped(device):
-    # NumPy would turn the list into an array; the gradient must follow, not vanish
-    assert grad(lambda a, b: np.mean([a, b]), [0, 1])(1.0, 2.0) == [0.5, 0.5]
-    assert grad(lambda a: np.sum([[a, a * 2], [a, a]]))(1.0) == 5.0
-    x = np.array([0.5, 2.0])
-    g = grad(lambda x: np.sum(np.max([x, x * x], axis=0)))(x)
-    numpy.testing.assert_allclose(g.asnumpy(), [1.0, 4.0])
-
-
-def test_numpy_function_on_traced_array_raises_instead_of_dropping_gradient():
-    with pytest.raises(minpy.GradientError, match="silently drop its gradient"):
-        grad(lambda x: numpy.dot(x, x) * x)(np.ones(2))
-    # NumPy's reductions call the Array's own methods, so they stay differentiable
-    assert grad(lambda x: numpy.sum(x * x))(3.0) == 6.0
-    # explicit conversions remain available
-    assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0
-
-
-def test_prod_gradient_with_zeros_is_exact(device):
-    x = np.array([[2.0, 0.0, 3.0], [0.0, 4.0, 0.0]])
-    g = grad(lambda x: np.sum(np.prod(x, axis=1)))(x)
-    numpy.testing.assert_array_equal(g.asnumpy(), [[0.0, 6.0, 0.0], [0.0, 0.0, 0.0]])
-    g = grad(lambda x: np.sum(np.prod(x, axis=0)))(x)
-    numpy.testing.assert_array_equal(g.asnumpy(), [[0.0, 4.0, 0.0], [2.0, 0.0, 3.0]])
-
-
-def test_cumprod_gradient_at_a_zero_raises(device):
-    with pytest.raises(minpy.GradientError, match="cumprod"):
-        grad(lambda v: np.sum(np.cumprod(v)))(np.array([1.0, 0.0, 2.0]))

@@ -1,9 +1,7 @@
-"""``minpy info``: the report's contents and the console subcommand."""
+"""``minpy info``: the report's contents (the console subcommand is in test_cli.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import types
 
 import numpy
@@ -14,7 +12,6 @@ from minpy import backends
 from minpy.backends import cupy as cupy_backend
 from minpy.backends import register_backend
 from minpy.backends.cupy import CupyBackend
-from minpy.cli import main
 from minpy.info import report
 
 
@@ -63,17 +60,3 @@ def test_report_without_cupy(monkeypatch: pytest.MonkeyPatch) -> None:
         register_backend("gpu", CupyBackend)
     assert f["cupy"].startswith("not installed")
     assert 'pip install "minpy[cuda12]"' in f["gpu"]
-
-
-def test_cli_info_prints_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["info"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("minpy:") and "policy:" in out
-
-
-def test_console_script_module_runs() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "minpy.cli", "info"], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert "numpy:" in done.stdout

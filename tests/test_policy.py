@@ -1,7 +1,9 @@
-"""Policies: the differentiable CPU fallback, policy switching, strictness, op statistics.
+"""Policies: the differentiable CPU fallback, policy switching and strictness.
 
 A fake accelerator that lacks chosen primitives stands in for a GPU whose CuPy lacks them.
 Each test that needs one uses its own device kind, so cached routes never leak between tests.
+``fresh_warnings`` (tests/conftest.py) forgets which primitives already warned. Op statistics
+are tested in test_stats.py.
 """
 
 from __future__ import annotations
@@ -29,13 +31,6 @@ from minpy.policy import (
 )
 from minpy.primitive import Primitive
 from minpy.testing import check_grads, fake_device
-
-
-@pytest.fixture
-def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forget which primitives already warned, so this test sees its first fallback."""
-    monkeypatch.setattr(minpy.stats, "_warned", set())
-
 
 # --------------------------------------------------------------------------------------------
 # fallback under prefer_cupy
@@ -253,45 +248,3 @@ def test_policy_switch_changes_route_of_cached_primitive() -> None:
     s = stats()
     assert s["exp", "switching"]["calls"] == 2
     assert s["exp", "numpy"]["calls"] == 1
-
-
-# --------------------------------------------------------------------------------------------
-# statistics
-
-
-def test_stats_rows_and_totals(fresh_warnings: None) -> None:
-    dev = fake_device(kind="stats_dev", missing={"log1p"})
-    reset_stats()
-    a = np.ones(3)
-    np.exp(a)
-    np.exp(a)
-    x = np.ones(4, device=dev)  # created on the device: nothing moves
-    with pytest.warns(FallbackWarning):
-        np.log1p(x)
-    s = stats()
-    assert s["exp", "numpy"] == {"calls": 2, "fallbacks": 0, "bytes_moved": 0}
-    assert s["log1p", "numpy"] == {"calls": 1, "fallbacks": 1, "bytes_moved": 64}
-    assert ("exp", "numpy") in s and len(s) == len(list(s))
-    assert s.total("fallbacks") == 1
-    assert s.total("bytes_moved") >= 64
-
-
-def test_stats_prints_as_table() -> None:
-    reset_stats()
-    np.exp(np.ones(3))
-    np.add(np.ones(2), np.ones(2))
-    text = str(stats())
-    lines = text.splitlines()
-    assert lines[0].split() == ["primitive", "backend", "calls", "fallbacks", "bytes", "moved"]
-    assert set(lines[1]) <= {"-", " "}
-    rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[2:]}
-    assert rows["exp", "numpy"] == ["1", "0", "0"]
-    assert rows["add", "numpy"][0] == "1"
-    assert repr(stats()) == str(stats())
-
-
-def test_reset_stats_zeroes_counters() -> None:
-    np.exp(np.ones(3))
-    reset_stats()
-    assert len(stats()) == 0
-    assert stats().total("calls") == 0

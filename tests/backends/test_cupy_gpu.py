@@ -2,8 +2,9 @@
 
 Every test takes the ``gpu`` fixture, so without CuPy and a CUDA device each is skipped with the
 reason (``MINPY_REQUIRE_GPU=1`` makes that a failure). ``bench/gpu_check.sh`` runs them on a
-GPU machine. The cross-backend check runs the op table (``tests/optable.py``) on NumPy and on
-CuPy and compares forward values and gradients.
+GPU machine. The cross-backend check runs the op table (``tests/numpy/optable.py``) on NumPy and on
+CuPy and compares forward values and gradients. The CuPy backend's unit tests that need no
+GPU (stand-ins for CuPy) are in test_cupy.py.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from minpy.testing import check_grads
 pytestmark = pytest.mark.gpu
 
 try:
-    from tests.optable import CASES as _CASES
+    from tests.numpy.optable import CASES as _CASES
 except ImportError as exc:  # written by another change; the check waits for it
     _CASES = []
-    _NO_TABLE = f"tests/optable.py is not importable ({exc}); the cross-backend check needs it"
+    _NO_TABLE = (
+        f"tests/numpy/optable.py is not importable ({exc}); the cross-backend check needs it"
+    )
 else:
     _NO_TABLE = ""
 

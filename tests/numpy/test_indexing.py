@@ -1,5 +1,8 @@
-"""Indexing and item assignment: forward values equal NumPy's, gradients match finite
-differences (first and second order), and writes that cannot be differentiated raise.
+"""Indexing and item assignment (the getitem and setitem primitives, every kind of key):
+forward values equal NumPy's, gradients match finite differences (first and second order).
+Hypothesis draws further basic and integer-array keys.
+
+Views, copy-on-write and in-place updates of whole arrays are tested in tests/test_inplace.py.
 
 The programs below are written against the module-level ``np``; ``with_namespace`` runs the
 same code with NumPy for the reference values.
@@ -12,13 +15,16 @@ from typing import Any
 
 import numpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minpy
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad
 from minpy.testing import check_grads
-from tests.optable import with_namespace
+from tests.numpy.optable import with_namespace
 
 SHAPE = (4, 3, 2)
 MASK = numpy.array([[True, False, True], [False, False, True], [True, True, False], [0, 1, 0]])
@@ -204,7 +210,7 @@ def test_setitem_grad_untraced_target(device: minpy.Device) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# augmented assignment to items and whole arrays
+# augmented assignment to items
 
 
 AUGMENTED: list[Any] = [
@@ -247,26 +253,6 @@ def test_setitem_grad_augmented(name: str, key: Any, device: minpy.Device) -> No
         host[1] = numpy.abs(host[1]) + 0.5
         args[1] = np.array(host[1], device=device)
     _check(_augmented(op, key), host, args, device)
-
-
-def test_setitem_grad_augmented_basic_slice() -> None:
-    def f(x: Any) -> Any:
-        y = x * 1.0
-        y[1:] -= x[:2]
-        return y
-
-    g = grad(f)(np.array([1.0, 2.0, 3.0]))
-    numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 1.0])
-
-
-def test_getitem_advanced_result_writable_when_traced() -> None:
-    def f(x: Any) -> Any:
-        t = np.stack([x, x])[1:, [2, 2]]  # a copy, as NumPy's advanced indexing makes
-        t += 1.0
-        return t
-
-    g = grad(f)(np.array([1.0, 2.0, 3.0]))
-    numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 2.0])
 
 
 def test_setitem_grad_seed_softmax_dx(device: minpy.Device) -> None:
@@ -313,229 +299,43 @@ def test_setitem_grad_traced_one_hot_rows(device: minpy.Device) -> None:
     _check(f, host, args, device)
 
 
-def test_inplace_grad_arithmetic(device: minpy.Device) -> None:
-    host, args = _inputs(device, (2, 3), (3,))
-    host[1] = numpy.abs(host[1]) + 0.5
-    args[1] = np.array(host[1], device=device)
-
-    def f(x: Any, z: Any) -> Any:
-        y = x * 1.0
-        y += z
-        y *= x
-        y -= 2 * z
-        y /= z
-        y **= 2
-        return y
-
-    _check(f, host, args, device)
-
-
-def test_inplace_grad_on_traced_input(device: minpy.Device) -> None:
-    host, args = _inputs(device, (2, 3), (2, 3))
-    host[1] = numpy.abs(host[1]) + 0.5
-    args[1] = np.array(host[1], device=device)
-
-    def f(x: Any, z: Any) -> Any:
-        x += z
-        x *= z
-        x -= z / 2
-        x /= z
-        return x * z
-
-    check_grads(f, *args, argnums=[0])
-    # (f writes into an untraced x, so finite differences in z need a fresh x each call)
-    check_grads(lambda x, z: f(x * 1.0, z), *args, argnums=[1])
-    # a traced input is updated copy-on-write: the caller's arrays keep their values
-    numpy.testing.assert_array_equal(args[0].asnumpy(), host[0])
-    numpy.testing.assert_array_equal(args[1].asnumpy(), host[1])
-    # untraced, the same code writes into the caller's array, as NumPy does
-    want = with_namespace(f, numpy)(host[0].copy(), host[1])
-    _assert_same(f(args[0], args[1]), want, device)
-    numpy.testing.assert_allclose(args[0].asnumpy(), want / host[1], rtol=1e-12)
-
-
-def test_inplace_grad_untraced_target(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3,))
-
-    def f(x: Any) -> Any:
-        a = np.ones((2, 3))
-        a += x
-        a *= x
-        a /= 2.0
-        a -= np.sin(x)
-        return a
-
-    _check(f, host, args, device)
-
-
-def test_inplace_grad_saved_input_not_clobbered(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3,))
-
-    def f(x: Any) -> Any:
-        a = np.ones(3) * 2.0
-        y = x * a  # the rule of multiply keeps a
-        a += 1.0  # an untraced in-place write after a was saved
-        a[0] = 10.0
-        return y * a
-
-    _check(f, host, args, device)
-
-
 # --------------------------------------------------------------------------------------------
-# writes that cannot be differentiated
+# property-based (hypothesis): basic and integer-array keys against NumPy
 
 
-def _write_view_item(x: Any) -> Any:
-    y = x * 1.0
-    row = y[0]
-    row[1] = x[1, 1]
-    return y
+FLOATS = st.floats(-10, 10, allow_nan=False, allow_infinity=False, width=64)
 
 
-def _write_view_slice(x: Any) -> Any:
-    y = x * 1.0
-    y[:, 0][:] = x[:, 1]
-    return y
-
-
-def _iadd_view(x: Any) -> Any:
-    y = x * 1.0
-    r = y.reshape(-1)
-    r += x.ravel()
-    return y
-
-
-def _iadd_transpose_view(x: Any) -> Any:
-    y = x * 1.0
-    t = y.T
-    t *= x.T
-    return y
-
-
-def _write_untraced_view(x: Any) -> Any:
-    a = np.zeros((2, 3))
-    v = a[1]
-    v[:] = x[0]
-    return a
-
-
-@pytest.mark.parametrize(
-    "fun",
-    [_write_view_item, _write_view_slice, _write_untraced_view],
-    ids=lambda f: f.__name__.strip("_"),
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        numpy.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=FLOATS
+    ),
+    st.data(),
 )
-def test_setitem_grad_through_index_view_writes_back(
-    fun: Callable[[Any], Any], device: Any
-) -> None:
-    # a view made by basic indexing passes the write on to its base, as in NumPy
-    x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
-    check_grads(fun, x)
-    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+def test_basic_index_forward_and_gradient_match_numpy(a, data):
+    key = data.draw(hnp.basic_indices(a.shape, allow_newaxis=True, allow_ellipsis=True))
+    x = np.array(a)
+    numpy.testing.assert_array_equal(numpy.asarray(x[key].asnumpy()), a[key])
+    g = grad(lambda t: np.sum(t[key] * 2.0))(x)
+    expect = numpy.zeros_like(a)
+    expect[key] += 2.0  # basic indices never repeat an element
+    numpy.testing.assert_array_equal(g.asnumpy(), expect)
 
 
-@pytest.mark.parametrize(
-    "fun", [_iadd_view, _iadd_transpose_view], ids=lambda f: f.__name__.strip("_")
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        numpy.float64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=6), elements=FLOATS
+    ),
+    st.data(),
 )
-def test_setitem_grad_through_view_raises(fun: Callable[[Any], Any], device: Any) -> None:
-    x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
-    with pytest.raises(minpy.GradientError, match="view"):
-        grad(fun)(x)
-    # untraced, the same code runs and agrees with NumPy
-    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
-
-
-# --------------------------------------------------------------------------------------------
-# views see later writes into their base, traced or not (NumPy semantics)
-
-
-def test_view_sees_later_traced_write_into_its_base(device: minpy.Device) -> None:
-    def f(x: Any) -> Any:
-        y = x * 1.0
-        row = y[0]  # a view, taken before the write
-        y[0] = y[0] * 3.0  # traced: y is rebound to a new buffer
-        return np.sum(row * row)
-
-    x = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert float(f(x)) == 45.0  # untraced, written in place
-    g = grad(f)(x)  # traced: the view is taken again from the new buffer
-    numpy.testing.assert_allclose(g.asnumpy(), [[18.0, 36.0], [0.0, 0.0]])
-    check_grads(f, x)
-
-
-def test_nested_views_and_a_view_written_in_place(device: minpy.Device) -> None:
-    def f(x: Any) -> Any:
-        y = x * 1.0
-        tail = y[1:]
-        last = tail[-1]  # a view of a view
-        head = y[0]
-        head *= 2.0  # written through the view: y and every view of it see it
-        y[2] += head
-        return np.sum(last * tail[0]) + np.sum(y * y)
-
-    x = np.array(numpy.arange(1.0, 7.0).reshape(3, 2))
-    host = numpy.arange(1.0, 7.0).reshape(3, 2)
-    y = host.copy()
-    y[0] *= 2.0
-    y[2] += y[0]
-    want = numpy.sum(y[2] * y[1]) + numpy.sum(y * y)
-    assert float(f(x)) == pytest.approx(want)
-    check_grads(f, x)
-
-
-def test_write_into_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
-    state = {"w": np.ones(3)}
-    state["v"] = state["w"][:2]
-
-    def f(x: Any) -> Any:
-        y = x * state["v"]  # the multiply rule holds v's memory
-        state["v"] += 1.0  # untraced, after the use: the rule must still see ones
-        return np.sum(y)
-
-    g = grad(f)(np.ones(2))
-    numpy.testing.assert_allclose(g.asnumpy(), [1.0, 1.0])
-    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 2.0, 1.0])  # NumPy's result
-    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
-
-
-def test_write_into_base_of_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
-    state = {"w": np.ones(3)}
-    state["v"] = state["w"][:2]
-
-    def f(x: Any) -> Any:
-        y = x * state["v"]
-        state["w"] += 1.0  # the base: the view sees it, the recorded values do not change
-        return np.sum(y) + np.sum(x * state["v"])
-
-    g = grad(f)(np.ones(2))
-    numpy.testing.assert_allclose(g.asnumpy(), [3.0, 3.0])  # 1 (before) + 2 (after)
-    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
-
-
-def test_reshaped_and_transposed_views_see_later_traced_writes(device: minpy.Device) -> None:
-    def f(x: Any) -> Any:
-        y = x * 1.0
-        flat = y.reshape(4)  # views made by view functions, before the write
-        yt = y.T
-        y[0, 0] = 5.0 * y[0, 0]
-        return np.sum(flat * flat) + np.sum(yt * y)
-
-    x = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert float(f(x)) == 107.0  # what NumPy computes
-    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), [[100.0, 10.0], [10.0, 16.0]])
-    check_grads(f, x)
-
-
-def test_write_into_reshaped_view_of_saved_array(device: minpy.Device) -> None:
-    state = {"w": np.ones(4)}
-    state["r"] = state["w"].reshape(2, 2)
-
-    def f(x: Any) -> Any:
-        y = x * state["w"]  # recorded with w = ones
-        state["r"][0, 1] = 7.0  # lands in w, as in NumPy; the recorded ones stay
-        return np.sum(y) + np.sum(x * state["w"])
-
-    g = grad(f)(np.ones(4))
-    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 8.0, 2.0, 2.0])
-    numpy.testing.assert_allclose(state["w"].asnumpy(), [1.0, 7.0, 1.0, 1.0])
-    state["r"] += 1.0  # outside grad: still a view of w
-    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 8.0, 2.0, 2.0])
+def test_integer_array_index_gradient_counts_repeats(a, data):
+    n = a.shape[0]
+    idx = data.draw(st.lists(st.integers(-n, n - 1), min_size=0, max_size=8))
+    x = np.array(a)
+    numpy.testing.assert_array_equal(x[idx].asnumpy(), a[idx])
+    g = grad(lambda t: np.sum(t[idx]))(x)
+    expect = numpy.zeros_like(a)
+    numpy.add.at(expect, idx, 1.0)
+    numpy.testing.assert_array_equal(g.asnumpy(), expect)

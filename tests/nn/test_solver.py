@@ -232,6 +232,7 @@ def test_keyboard_interrupt_without_checkpoint_path(capsys: Any) -> None:
 
 
 def test_progress_and_table_output(capsys: Any) -> None:
+    pytest.importorskip("tqdm")
     solver = make(num_epochs=2, progress=True, verbose=True)
     solver.train()
     out, err = capsys.readouterr()

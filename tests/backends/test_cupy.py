@@ -1,8 +1,9 @@
-"""Devices: placement of results, creation on a device, mismatch errors, transfers, adoption.
+"""The CuPy backend on machines without a GPU: a stand-in ``cupy`` module (or none) checks the
+"no CuPy", "no CUDA device" and "no such index" messages, device scopes, versions, the memory
+API's errors and out-of-memory translation; NumPy stands in as the array module for the
+backend's own code (last-write-wins item assignment, ufunc-method TypeErrors, cholesky).
 
-Runs everywhere: the fake accelerator (NumPy-backed, two devices ``fake(0)`` and ``fake(1)``)
-stands in for a GPU. GPU availability errors are tested with a stand-in ``cupy`` module, so the
-"no CuPy", "no CUDA device" and "no such index" messages are checked on CPU-only machines too.
+The same backend on a real GPU is tested in test_cupy_gpu.py.
 """
 
 from __future__ import annotations
@@ -15,256 +16,15 @@ import numpy
 import pytest
 
 import minpy
-import minpy.numpy as np
 from minpy import backends
 from minpy.backends import cupy as cupy_backend
 from minpy.backends import register_backend
 from minpy.backends.cupy import CupyBackend
 from minpy.context import Device
-from minpy.core import grad
-from minpy.errors import BackendUnavailableError, DeviceMismatchError
-from minpy.policy import reset_stats, stats
-from minpy.testing import check_grads, fake_device
+from minpy.errors import BackendUnavailableError
 
 # --------------------------------------------------------------------------------------------
-# placement
-
-
-def test_result_on_inputs_device(device: Device) -> None:
-    x = np.ones(3, device=device)
-    y = np.exp(x) * 2 + x
-    assert y.device is device
-    assert isinstance(y._data, device.backend.array_type)
-    numpy.testing.assert_allclose(y.asnumpy(), 2 * numpy.e + 1)
-
-
-def test_reduction_result_on_inputs_device(device: Device) -> None:
-    s = np.sum(np.arange(4.0, device=device))
-    assert s.device is device
-    assert float(s) == 6.0
-
-
-def test_result_on_inputs_device_not_current_context() -> None:
-    dev = fake_device()
-    x = np.ones(2, device=dev)
-    with minpy.cpu():
-        y = np.tanh(x)
-    assert y.device is dev
-
-
-def test_creation_device_keyword() -> None:
-    dev = fake_device(1)
-    assert np.zeros(3, device=dev).device is dev
-    assert np.array([1.0, 2.0], device=dev).device is dev
-    assert np.random.randn(2, device=dev).device is dev
-
-
-def test_creation_ctx_keyword() -> None:
-    dev = fake_device()
-    assert np.ones((2, 2), ctx=dev).device is dev
-    assert np.array([1, 2], ctx=dev).device is dev
-
-
-def test_creation_with_block_and_nesting() -> None:
-    a, b = fake_device(0), fake_device(1)
-    with a:
-        assert np.zeros(1).device is a
-        with b:
-            assert np.zeros(1).device is b
-            assert minpy.current_context() is b
-        assert np.ones(1).device is a
-    assert np.zeros(1).device is minpy.cpu()
-
-
-def test_creation_set_context() -> None:
-    dev = fake_device()
-    minpy.set_context(dev)
-    assert minpy.current_context() is dev
-    assert np.zeros(2).device is dev
-    assert np.random.rand(2).device is dev
-    minpy.set_context(minpy.cpu())
-    assert np.zeros(2).device is minpy.cpu()
-
-
-def test_set_context_rejects_non_device() -> None:
-    with pytest.raises(TypeError, match="set_context expects a device"):
-        minpy.set_context("gpu")  # type: ignore[arg-type]
-
-
-def test_device_string_keyword() -> None:
-    assert np.zeros(2, device="cpu").device is minpy.cpu()
-    with pytest.raises(ValueError, match="is not a device"):
-        np.zeros(2, device="tpu:0")
-
-
-def test_random_seed_per_device(device: Device) -> None:
-    np.random.seed(3, device=device)
-    a = np.random.randn(4, device=device)
-    np.random.seed(3, device=device)
-    b = np.random.randn(4, device=device)
-    assert a.device is device
-    numpy.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
-
-
-# --------------------------------------------------------------------------------------------
-# mismatch errors
-
-
-def test_mismatch_cpu_and_device_message() -> None:
-    dev = fake_device()
-    x = np.ones(3)
-    y = np.ones(3, device=dev)
-    with pytest.raises(DeviceMismatchError) as info:
-        np.add(x, y)
-    msg = str(info.value)
-    assert msg.startswith("add: ")
-    assert "cpu(0)" in msg and "fake(0)" in msg
-    assert "x.to_device(" in msg
-
-
-def test_mismatch_two_devices_of_one_kind() -> None:
-    x = np.ones(3, device=fake_device(0))
-    y = np.ones(3, device=fake_device(1))
-    with pytest.raises(DeviceMismatchError, match=r"multiply: .*fake\(0\).*fake\(1\)"):
-        x * y
-
-
-def test_mismatch_is_a_value_error() -> None:
-    x = np.ones(2, device=fake_device(0))
-    with pytest.raises(ValueError):
-        x - np.ones(2)
-
-
-def test_mismatch_device_keyword() -> None:
-    x = np.ones(2, device=fake_device())
-    with pytest.raises(DeviceMismatchError, match=r"fake\(0\).*cpu\(0\)"):
-        np.add(x, 1.0, device=minpy.cpu())
-
-
-def test_mismatch_index_array() -> None:
-    x = np.arange(4.0, device=fake_device())
-    idx = np.array([0, 1])
-    with pytest.raises(DeviceMismatchError, match=r"idx.to_device\(fake\(0\)\)"):
-        x[idx]
-
-
-def test_mismatch_setitem() -> None:
-    x = np.zeros(3, device=fake_device())
-    with pytest.raises(DeviceMismatchError, match="setitem"):
-        x[0] = np.ones(())
-
-
-def test_mismatch_inside_list_argument() -> None:
-    a = np.ones(2, device=fake_device())
-    with pytest.raises(DeviceMismatchError, match=r"fake\(0\).*cpu\(0\)"):
-        np.stack([a, np.ones(2)])
-
-
-# --------------------------------------------------------------------------------------------
-# transfers
-
-
-def test_to_device_values_and_counted_bytes() -> None:
-    dev = fake_device()
-    host = numpy.arange(6.0).reshape(2, 3)
-    x = np.array(host)
-    reset_stats()
-    y = x.to_device(dev)
-    assert y.device is dev
-    numpy.testing.assert_array_equal(y.asnumpy(), host)
-    assert stats()["to_device", "fake"]["bytes_moved"] == host.nbytes
-    back = y.to_device(minpy.cpu())
-    assert back.device is minpy.cpu()
-    numpy.testing.assert_array_equal(back.asnumpy(), host)
-
-
-def test_to_device_copies_data() -> None:
-    x = np.zeros(3)
-    y = x.to_device(fake_device())
-    x[0] = 5.0
-    assert y.asnumpy()[0] == 0.0
-
-
-def test_to_device_between_devices_of_one_kind() -> None:
-    a, b = fake_device(0), fake_device(1)
-    x = np.arange(3.0, device=a)
-    y = x.to_device(b)
-    assert y.device is b
-    numpy.testing.assert_array_equal(y.asnumpy(), [0.0, 1.0, 2.0])
-
-
-def test_to_device_same_device_is_identity() -> None:
-    x = np.ones(2, device=fake_device())
-    assert x.to_device(fake_device()) is x
-    assert x.as_in_context(fake_device()) is x
-
-
-def test_to_device_rejects_non_device() -> None:
-    x = np.ones(2)
-    with pytest.raises(TypeError, match="to_device expects a device"):
-        x.to_device("gpu")  # type: ignore[arg-type]
-
-
-def test_to_device_grad_flows_back_to_source() -> None:
-    dev = fake_device()
-    x = np.array([0.1, -0.3, 0.7])
-
-    def f(x: Any) -> Any:
-        return np.sum(np.tanh(x.to_device(dev)) ** 2)
-
-    g = grad(f)(x)
-    assert g.device is minpy.cpu()
-    t = numpy.tanh(x.asnumpy())
-    numpy.testing.assert_allclose(g.asnumpy(), 2 * t * (1 - t**2))
-
-
-def test_to_device_check_grads_both_directions() -> None:
-    dev = fake_device()
-    check_grads(lambda x: np.sin(x.to_device(dev)) * 2, np.array([0.3, -1.2]))
-    check_grads(lambda x: np.exp(x.to_device(minpy.cpu())), np.array([0.3, 0.5], device=dev))
-
-
-def test_host_value_adopted_and_counted() -> None:
-    dev = fake_device()
-    x = np.ones(3, device=dev)
-    host = numpy.arange(3.0)
-    reset_stats()
-    y = x + host
-    assert y.device is dev
-    numpy.testing.assert_array_equal(y.asnumpy(), [1.0, 2.0, 3.0])
-    assert stats()["add", "fake"]["bytes_moved"] == host.nbytes
-
-
-def test_array_from_host_data_counted_as_adoption() -> None:
-    dev = fake_device()
-    host = numpy.ones(4)
-    reset_stats()
-    x = np.array(host, device=dev)
-    assert x.device is dev
-    row = stats()["adopt", "fake"]
-    assert row["bytes_moved"] == host.nbytes
-    assert row["calls"] == 1
-
-
-def test_plain_cpu_moves_nothing() -> None:
-    reset_stats()
-    np.exp(np.ones(3)) + numpy.ones(3)
-    assert stats().total("bytes_moved") == 0
-
-
-# --------------------------------------------------------------------------------------------
-# GPU availability, with the real CuPy (installed or not) and with stand-ins
-
-
-def test_gpu_unavailable_here_says_why() -> None:
-    ok, why = backends.available("gpu")
-    if ok:
-        pytest.skip("a GPU is available here; the unavailable path is tested with stand-ins")
-    assert why
-    with pytest.raises(BackendUnavailableError) as info:
-        minpy.gpu(0)
-    assert str(info.value) == why
-    assert isinstance(info.value, RuntimeError)
+# GPU availability, with stand-ins for CuPy
 
 
 class _FakeRuntime:
@@ -365,6 +125,10 @@ def test_gpu_index_out_of_range(monkeypatch: pytest.MonkeyPatch, gpu_backend: An
     assert "gpu(5) does not exist" in msg and "2 CUDA device(s)" in msg and "range(2)" in msg
 
 
+# --------------------------------------------------------------------------------------------
+# device scopes and versions
+
+
 def test_gpu_scope_switches_and_restores_device(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = _fake_cupy(2)
     monkeypatch.setattr(cupy_backend, "_import_cupy", lambda: fake)
@@ -397,6 +161,10 @@ def test_gpu_versions_and_formatting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cupy_backend._cuda_version(None) == "unknown"
     assert cupy_backend._bytes(512) == "512 bytes"
     assert cupy_backend._bytes(3 * 2**30) == "3,221,225,472 bytes (3.00 GiB)"
+
+
+# --------------------------------------------------------------------------------------------
+# the memory API and out-of-memory errors
 
 
 def test_gpu_memory_api_needs_a_gpu_device() -> None:
@@ -444,6 +212,10 @@ def test_out_of_memory_translated_when_pool_unreadable(monkeypatch: pytest.Monke
 def test_other_errors_not_translated() -> None:
     b = CupyBackend()
     assert b.translate_error(ValueError("bad axis"), Device("gpu", 0)) is None
+
+
+# --------------------------------------------------------------------------------------------
+# the backend's own code, run with NumPy as the array module
 
 
 # The CuPy backend's in-place write, run with NumPy as the array module: CuPy leaves repeated

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_seed_simplenet_runs_and_matches_finite_differences(capsys):
@@ -21,6 +21,7 @@ def test_seed_simplenet_runs_and_matches_finite_differences(capsys):
 
 
 def test_autograd_tutorial(tmp_path):
+    pytest.importorskip("matplotlib")
     ns = runpy.run_path(str(EXAMPLES / "autograd_tutorial.py"))
     res = ns["main"](plot=str(tmp_path / "d.png"))
     assert res["d_foo(4)"] == 8.0 and isinstance(res["d_foo(4)"], float)

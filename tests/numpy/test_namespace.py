@@ -1,4 +1,5 @@
-"""minpy.numpy mirrors NumPy's public namespace; random, linalg and fft create on the device."""
+"""minpy.numpy mirrors NumPy's public namespace; creation functions follow the context and
+take ``device=``/``ctx=``; linalg and fft forward values (random is in test_random.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import minpy
 import minpy.numpy as np
 from minpy.primitive import Primitive
+from minpy.testing import fake_device
 
 
 def _public(module: types.ModuleType) -> set[str]:
@@ -114,37 +116,6 @@ def test_joining_and_splitting(device):
         np.split(np.arange(7), 3)
 
 
-def test_random_functions_create_on_device(device):
-    draws = [
-        np.random.rand(2, 3),
-        np.random.randn(4),
-        np.random.randint(0, 5, size=6),
-        np.random.random((2,)),
-        np.random.uniform(-1, 1, size=3),
-        np.random.normal(0, 2, size=(2, 2)),
-        np.random.choice(5, 3),
-        np.random.permutation(5),
-        np.random.permutation(np.arange(4.0)),
-    ]
-    for d in draws:
-        assert isinstance(d, minpy.Array) and d.device == device
-    assert draws[0].shape == (2, 3) and int(draws[2].max()) < 5
-
-
-def test_random_seed_reproducible(device):
-    np.random.seed(42)
-    a = np.random.randn(3)
-    np.random.seed(42)
-    b = np.random.randn(3)
-    assert (a == b).all()
-
-
-def test_random_shuffle_in_place():
-    x = np.arange(10.0)
-    np.random.shuffle(x)
-    assert sorted(x.tolist()) == list(range(10)) and x.tolist() != list(range(10))
-
-
 def test_linalg_and_fft_forward(device):
     a = numpy.array([[3.0, 1.0], [1.0, 2.0]])
     x = np.array(a)
@@ -153,3 +124,27 @@ def test_linalg_and_fft_forward(device):
     w, _ = np.linalg.eigh(x)
     numpy.testing.assert_allclose(w.asnumpy(), numpy.linalg.eigh(a)[0])
     numpy.testing.assert_allclose(np.fft.fft(x[0]).asnumpy(), numpy.fft.fft(a[0]))
+
+
+def test_creation_device_keyword() -> None:
+    dev = fake_device(1)
+    assert np.zeros(3, device=dev).device is dev
+    assert np.array([1.0, 2.0], device=dev).device is dev
+    assert np.random.randn(2, device=dev).device is dev
+
+
+def test_creation_ctx_keyword() -> None:
+    dev = fake_device()
+    assert np.ones((2, 2), ctx=dev).device is dev
+    assert np.array([1, 2], ctx=dev).device is dev
+
+
+def test_device_string_keyword() -> None:
+    assert np.zeros(2, device="cpu").device is minpy.cpu()
+    with pytest.raises(ValueError, match="is not a device"):
+        np.zeros(2, device="tpu:0")
+
+
+def test_unknown_device_is_clear():
+    with pytest.raises(ValueError, match="is not a device"):
+        np.zeros(3, device="tpu")

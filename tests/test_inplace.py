@@ -1,0 +1,338 @@
+"""Copy-on-write and views: in-place updates of traced arrays and of buffers the tape
+saved, write-back through views, views that see later writes into their base (NumPy
+semantics, traced or not), and the writes that cannot be differentiated.
+
+The programs below are written against the module-level ``np``; ``with_namespace`` runs
+the same code with NumPy for the reference values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as np
+from minpy.array import Array
+from minpy.core import grad
+from minpy.testing import check_grads
+from tests.numpy.optable import with_namespace
+
+
+def _inputs(device: minpy.Device, *shapes: tuple[int, ...]) -> tuple[list[Any], list[Array]]:
+    rng = numpy.random.RandomState(1)
+    host = [rng.randn(*s) for s in shapes]
+    return host, [np.array(h, device=device) for h in host]
+
+
+def _assert_same(got: Any, want: Any, device: minpy.Device) -> None:
+    assert isinstance(got, Array)
+    assert got.device is device
+    assert got.shape == numpy.shape(want)
+    numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-12, atol=1e-12)
+
+
+def _check(fun: Callable[..., Any], host: list[Any], args: list[Array], device: Any) -> None:
+    """Forward equals NumPy's (untraced), then first- and second-order gradients."""
+    _assert_same(fun(*args), with_namespace(fun, numpy)(*host), device)
+    check_grads(fun, *args)
+
+
+# --------------------------------------------------------------------------------------------
+# in place without tracing: real writes, NumPy's casting rule
+
+
+def test_array_inplace_untraced_is_real_inplace(device):
+    x = np.zeros(4)
+    view = x[1:3]
+    x += 1
+    x[2] = 7.0
+    assert view.tolist() == [1.0, 7.0]  # NumPy semantics: the view sees both writes
+    y = np.arange(4)
+    with pytest.raises(TypeError, match="add"):
+        y += 1.5  # NumPy's same_kind rule for in-place
+
+
+# --------------------------------------------------------------------------------------------
+# in-place updates while traced: copy-on-write keeps saved values
+
+
+def test_inplace_divide_keeps_saved_values(device):
+    def softmax(x):
+        probs = np.exp(x - np.max(x, axis=1, keepdims=True))
+        probs /= np.sum(probs, axis=1, keepdims=True)
+        return probs
+
+    check_grads(softmax, np.random.randn(4, 3))
+
+
+def test_inplace_after_use_keeps_saved_values(device):
+    def f(x):
+        y = x * x
+        x += 1.0  # rebinds x; the multiply above must still see the old x
+        x *= y
+        return y + x
+
+    check_grads(f, np.random.randn(5))
+
+
+def test_inplace_on_saved_constant_copies(device):
+    def f(x):
+        c = np.ones(3)
+        y = x * c
+        c += 1.0  # c was saved by the multiply: written copy-on-write
+        return np.sum(y * c)
+
+    x = np.array([1.0, 2.0, 3.0])
+    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), 2.0)
+
+
+def test_inplace_grad_arithmetic(device: minpy.Device) -> None:
+    host, args = _inputs(device, (2, 3), (3,))
+    host[1] = numpy.abs(host[1]) + 0.5
+    args[1] = np.array(host[1], device=device)
+
+    def f(x: Any, z: Any) -> Any:
+        y = x * 1.0
+        y += z
+        y *= x
+        y -= 2 * z
+        y /= z
+        y **= 2
+        return y
+
+    _check(f, host, args, device)
+
+
+def test_inplace_grad_on_traced_input(device: minpy.Device) -> None:
+    host, args = _inputs(device, (2, 3), (2, 3))
+    host[1] = numpy.abs(host[1]) + 0.5
+    args[1] = np.array(host[1], device=device)
+
+    def f(x: Any, z: Any) -> Any:
+        x += z
+        x *= z
+        x -= z / 2
+        x /= z
+        return x * z
+
+    check_grads(f, *args, argnums=[0])
+    # (f writes into an untraced x, so finite differences in z need a fresh x each call)
+    check_grads(lambda x, z: f(x * 1.0, z), *args, argnums=[1])
+    # a traced input is updated copy-on-write: the caller's arrays keep their values
+    numpy.testing.assert_array_equal(args[0].asnumpy(), host[0])
+    numpy.testing.assert_array_equal(args[1].asnumpy(), host[1])
+    # untraced, the same code writes into the caller's array, as NumPy does
+    want = with_namespace(f, numpy)(host[0].copy(), host[1])
+    _assert_same(f(args[0], args[1]), want, device)
+    numpy.testing.assert_allclose(args[0].asnumpy(), want / host[1], rtol=1e-12)
+
+
+def test_inplace_grad_untraced_target(device: minpy.Device) -> None:
+    host, args = _inputs(device, (3,))
+
+    def f(x: Any) -> Any:
+        a = np.ones((2, 3))
+        a += x
+        a *= x
+        a /= 2.0
+        a -= np.sin(x)
+        return a
+
+    _check(f, host, args, device)
+
+
+def test_inplace_grad_saved_input_not_clobbered(device: minpy.Device) -> None:
+    host, args = _inputs(device, (3,))
+
+    def f(x: Any) -> Any:
+        a = np.ones(3) * 2.0
+        y = x * a  # the rule of multiply keeps a
+        a += 1.0  # an untraced in-place write after a was saved
+        a[0] = 10.0
+        return y * a
+
+    _check(f, host, args, device)
+
+
+# --------------------------------------------------------------------------------------------
+# writes through views: written back, or refused where the gradient would be wrong
+
+
+def test_setitem_grad_augmented_basic_slice() -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        y[1:] -= x[:2]
+        return y
+
+    g = grad(f)(np.array([1.0, 2.0, 3.0]))
+    numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 1.0])
+
+
+def test_getitem_advanced_result_writable_when_traced() -> None:
+    def f(x: Any) -> Any:
+        t = np.stack([x, x])[1:, [2, 2]]  # a copy, as NumPy's advanced indexing makes
+        t += 1.0
+        return t
+
+    g = grad(f)(np.array([1.0, 2.0, 3.0]))
+    numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 2.0])
+
+
+def _write_view_item(x: Any) -> Any:
+    y = x * 1.0
+    row = y[0]
+    row[1] = x[1, 1]
+    return y
+
+
+def _write_view_slice(x: Any) -> Any:
+    y = x * 1.0
+    y[:, 0][:] = x[:, 1]
+    return y
+
+
+def _iadd_view(x: Any) -> Any:
+    y = x * 1.0
+    r = y.reshape(-1)
+    r += x.ravel()
+    return y
+
+
+def _iadd_transpose_view(x: Any) -> Any:
+    y = x * 1.0
+    t = y.T
+    t *= x.T
+    return y
+
+
+def _write_untraced_view(x: Any) -> Any:
+    a = np.zeros((2, 3))
+    v = a[1]
+    v[:] = x[0]
+    return a
+
+
+@pytest.mark.parametrize(
+    "fun",
+    [_write_view_item, _write_view_slice, _write_untraced_view],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_setitem_grad_through_index_view_writes_back(
+    fun: Callable[[Any], Any], device: Any
+) -> None:
+    # a view made by basic indexing passes the write on to its base, as in NumPy
+    x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
+    check_grads(fun, x)
+    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+
+
+@pytest.mark.parametrize(
+    "fun", [_iadd_view, _iadd_transpose_view], ids=lambda f: f.__name__.strip("_")
+)
+def test_setitem_grad_through_view_raises(fun: Callable[[Any], Any], device: Any) -> None:
+    x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
+    with pytest.raises(minpy.GradientError, match="view"):
+        grad(fun)(x)
+    # untraced, the same code runs and agrees with NumPy
+    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+
+
+# --------------------------------------------------------------------------------------------
+# views see later writes into their base, traced or not (NumPy semantics)
+
+
+def test_view_sees_later_traced_write_into_its_base(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        row = y[0]  # a view, taken before the write
+        y[0] = y[0] * 3.0  # traced: y is rebound to a new buffer
+        return np.sum(row * row)
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert float(f(x)) == 45.0  # untraced, written in place
+    g = grad(f)(x)  # traced: the view is taken again from the new buffer
+    numpy.testing.assert_allclose(g.asnumpy(), [[18.0, 36.0], [0.0, 0.0]])
+    check_grads(f, x)
+
+
+def test_nested_views_and_a_view_written_in_place(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        tail = y[1:]
+        last = tail[-1]  # a view of a view
+        head = y[0]
+        head *= 2.0  # written through the view: y and every view of it see it
+        y[2] += head
+        return np.sum(last * tail[0]) + np.sum(y * y)
+
+    x = np.array(numpy.arange(1.0, 7.0).reshape(3, 2))
+    host = numpy.arange(1.0, 7.0).reshape(3, 2)
+    y = host.copy()
+    y[0] *= 2.0
+    y[2] += y[0]
+    want = numpy.sum(y[2] * y[1]) + numpy.sum(y * y)
+    assert float(f(x)) == pytest.approx(want)
+    check_grads(f, x)
+
+
+def test_write_into_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
+    state = {"w": np.ones(3)}
+    state["v"] = state["w"][:2]
+
+    def f(x: Any) -> Any:
+        y = x * state["v"]  # the multiply rule holds v's memory
+        state["v"] += 1.0  # untraced, after the use: the rule must still see ones
+        return np.sum(y)
+
+    g = grad(f)(np.ones(2))
+    numpy.testing.assert_allclose(g.asnumpy(), [1.0, 1.0])
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 2.0, 1.0])  # NumPy's result
+    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
+
+
+def test_write_into_base_of_saved_view_keeps_the_recorded_values(device: minpy.Device) -> None:
+    state = {"w": np.ones(3)}
+    state["v"] = state["w"][:2]
+
+    def f(x: Any) -> Any:
+        y = x * state["v"]
+        state["w"] += 1.0  # the base: the view sees it, the recorded values do not change
+        return np.sum(y) + np.sum(x * state["v"])
+
+    g = grad(f)(np.ones(2))
+    numpy.testing.assert_allclose(g.asnumpy(), [3.0, 3.0])  # 1 (before) + 2 (after)
+    numpy.testing.assert_allclose(state["v"].asnumpy(), [2.0, 2.0])
+
+
+def test_reshaped_and_transposed_views_see_later_traced_writes(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        flat = y.reshape(4)  # views made by view functions, before the write
+        yt = y.T
+        y[0, 0] = 5.0 * y[0, 0]
+        return np.sum(flat * flat) + np.sum(yt * y)
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert float(f(x)) == 107.0  # what NumPy computes
+    numpy.testing.assert_allclose(grad(f)(x).asnumpy(), [[100.0, 10.0], [10.0, 16.0]])
+    check_grads(f, x)
+
+
+def test_write_into_reshaped_view_of_saved_array(device: minpy.Device) -> None:
+    state = {"w": np.ones(4)}
+    state["r"] = state["w"].reshape(2, 2)
+
+    def f(x: Any) -> Any:
+        y = x * state["w"]  # recorded with w = ones
+        state["r"][0, 1] = 7.0  # lands in w, as in NumPy; the recorded ones stay
+        return np.sum(y) + np.sum(x * state["w"])
+
+    g = grad(f)(np.ones(4))
+    numpy.testing.assert_allclose(g.asnumpy(), [2.0, 8.0, 2.0, 2.0])
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [1.0, 7.0, 1.0, 1.0])
+    state["r"] += 1.0  # outside grad: still a view of w
+    numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 8.0, 2.0, 2.0])
