@@ -1,7 +1,8 @@
 """The gradient table: one vector-Jacobian rule per differentiable primitive, by topic.
 
-Importing this package registers every rule (``minpy.numpy`` imports it last). Nothing here
-imports NumPy or CuPy, and nothing here is public.
+Importing this package registers every rule; ``minpy.backprop``, the pass that calls them,
+imports it (so the namespace and its rules form no import cycle). Nothing here imports NumPy
+or CuPy, and nothing here is public.
 
 The rule contract, for every module of the package:
 
@@ -16,7 +17,7 @@ The rule contract, for every module of the package:
   is None). An input not held reaches the rule as a Meta stand-in that has only ``.shape``,
   ``.dtype``, ``.device``, ``.ndim`` and ``.size``.
 - A rule receives either minpy Arrays or raw backend arrays. In a first-order backward pass
-  on the CPU (the raw host mode, see ``minpy.backprop``) ``g``, ``ans`` and ``args`` are plain
+  on the CPU (the raw host mode, ``RAW_HOST``; see ``minpy.backprop``) ``g``, ``ans`` and ``args`` are plain
   ``numpy.ndarray``s, and the primitives the rule calls return ``numpy.ndarray``s; under an
   outer ``grad`` (higher order) or on a GPU they are Arrays. So a rule uses only what is
   valid on both: operators, ``minpy.numpy`` functions, ``.shape``/``.ndim``/``.dtype`` (and
