@@ -16,30 +16,10 @@ import pytest
 
 import minpy
 import minpy.numpy as np
-from minpy.array import Array
 from minpy.core import grad
 from minpy.testing import check_grads
+from tests.checks import assert_same, check_op, random_inputs
 from tests.numpy.optable import with_namespace
-
-
-def _inputs(device: minpy.Device, *shapes: tuple[int, ...]) -> tuple[list[Any], list[Array]]:
-    rng = numpy.random.RandomState(1)
-    host = [rng.randn(*s) for s in shapes]
-    return host, [np.array(h, device=device) for h in host]
-
-
-def _assert_same(got: Any, want: Any, device: minpy.Device) -> None:
-    assert isinstance(got, Array)
-    assert got.device is device
-    assert got.shape == numpy.shape(want)
-    numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-12, atol=1e-12)
-
-
-def _check(fun: Callable[..., Any], host: list[Any], args: list[Array], device: Any) -> None:
-    """Forward equals NumPy's (untraced), then first- and second-order gradients."""
-    _assert_same(fun(*args), with_namespace(fun, numpy)(*host), device)
-    check_grads(fun, *args)
-
 
 # --------------------------------------------------------------------------------------------
 # in place without tracing: real writes, NumPy's casting rule
@@ -91,7 +71,7 @@ def test_inplace_on_saved_constant_copies(device):
 
 
 def test_inplace_grad_arithmetic(device: minpy.Device) -> None:
-    host, args = _inputs(device, (2, 3), (3,))
+    host, args = random_inputs(device, (2, 3), (3,))
     host[1] = numpy.abs(host[1]) + 0.5
     args[1] = np.array(host[1], device=device)
 
@@ -104,11 +84,11 @@ def test_inplace_grad_arithmetic(device: minpy.Device) -> None:
         y **= 2
         return y
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 def test_inplace_grad_on_traced_input(device: minpy.Device) -> None:
-    host, args = _inputs(device, (2, 3), (2, 3))
+    host, args = random_inputs(device, (2, 3), (2, 3))
     host[1] = numpy.abs(host[1]) + 0.5
     args[1] = np.array(host[1], device=device)
 
@@ -127,12 +107,12 @@ def test_inplace_grad_on_traced_input(device: minpy.Device) -> None:
     numpy.testing.assert_array_equal(args[1].asnumpy(), host[1])
     # untraced, the same code writes into the caller's array, as NumPy does
     want = with_namespace(f, numpy)(host[0].copy(), host[1])
-    _assert_same(f(args[0], args[1]), want, device)
+    assert_same(f(args[0], args[1]), want, device)
     numpy.testing.assert_allclose(args[0].asnumpy(), want / host[1], rtol=1e-12)
 
 
 def test_inplace_grad_untraced_target(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3,))
+    host, args = random_inputs(device, (3,))
 
     def f(x: Any) -> Any:
         a = np.ones((2, 3))
@@ -142,11 +122,11 @@ def test_inplace_grad_untraced_target(device: minpy.Device) -> None:
         a -= np.sin(x)
         return a
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 def test_inplace_grad_saved_input_not_clobbered(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3,))
+    host, args = random_inputs(device, (3,))
 
     def f(x: Any) -> Any:
         a = np.ones(3) * 2.0
@@ -155,7 +135,7 @@ def test_inplace_grad_saved_input_not_clobbered(device: minpy.Device) -> None:
         a[0] = 10.0
         return y * a
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +207,7 @@ def test_setitem_grad_through_index_view_writes_back(
     # a view made by basic indexing passes the write on to its base, as in NumPy
     x = np.array(numpy.random.RandomState(0).randn(2, 3), device=device)
     check_grads(fun, x)
-    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+    assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
 
 
 @pytest.mark.parametrize(
@@ -238,7 +218,7 @@ def test_setitem_grad_through_view_raises(fun: Callable[[Any], Any], device: Any
     with pytest.raises(minpy.GradientError, match="view"):
         grad(fun)(x)
     # untraced, the same code runs and agrees with NumPy
-    _assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
+    assert_same(fun(x), with_namespace(fun, numpy)(x.asnumpy()), device)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,10 +21,9 @@ from hypothesis.extra import numpy as hnp
 
 import minpy
 import minpy.numpy as np
-from minpy.array import Array
 from minpy.core import grad
 from minpy.testing import check_grads
-from tests.numpy.optable import with_namespace
+from tests.checks import assert_same, check_op, random_inputs
 
 SHAPE = (4, 3, 2)
 MASK = numpy.array([[True, False, True], [False, False, True], [True, True, False], [0, 1, 0]])
@@ -83,38 +82,15 @@ def _device_key(key: Any, wrap: bool, device: minpy.Device) -> Any:
     return key
 
 
-def _host(x: Any) -> Any:
-    return x.asnumpy() if isinstance(x, Array) else x
-
-
-def _inputs(device: minpy.Device, *shapes: tuple[int, ...]) -> tuple[list[Any], list[Array]]:
-    rng = numpy.random.RandomState(1)
-    host = [rng.randn(*s) for s in shapes]
-    return host, [np.array(h, device=device) for h in host]
-
-
-def _assert_same(got: Any, want: Any, device: minpy.Device) -> None:
-    assert isinstance(got, Array)
-    assert got.device is device
-    assert got.shape == numpy.shape(want)
-    numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-12, atol=1e-12)
-
-
-def _check(fun: Callable[..., Any], host: list[Any], args: list[Array], device: Any) -> None:
-    """Forward equals NumPy's (untraced), then first- and second-order gradients."""
-    _assert_same(fun(*args), with_namespace(fun, numpy)(*host), device)
-    check_grads(fun, *args)
-
-
 # --------------------------------------------------------------------------------------------
 # getitem
 
 
 @pytest.mark.parametrize(("name", "key", "wrap"), KEYS, ids=KEY_IDS)
 def test_getitem_grad(name: str, key: Any, wrap: bool, device: minpy.Device) -> None:
-    host, [x] = _inputs(device, SHAPE)
+    host, [x] = random_inputs(device, SHAPE)
     k = _device_key(key, wrap, device)
-    _assert_same(x[k], host[0][key], device)
+    assert_same(x[k], host[0][key], device)
     check_grads(lambda x: x[k], x)
 
 
@@ -126,13 +102,13 @@ def test_getitem_grad_repeated_accumulates(device: minpy.Device) -> None:
 
 
 def test_getitem_grad_bool_mask_from_traced(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3, 4))
-    _check(lambda x: x[x > 0] ** 2, host, args, device)
+    host, args = random_inputs(device, (3, 4))
+    check_op(lambda x: x[x > 0] ** 2, host, args, device)
 
 
 def test_getitem_grad_chained(device: minpy.Device) -> None:
-    host, args = _inputs(device, SHAPE)
-    _check(lambda x: x[1:][:, [2, 0]][..., ::-1] * x[0, 0, 0], host, args, device)
+    host, args = random_inputs(device, SHAPE)
+    check_op(lambda x: x[1:][:, [2, 0]][..., ::-1] * x[0, 0, 0], host, args, device)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,9 +127,9 @@ def _assigned(key: Any) -> Callable[[Any, Any], Any]:
 @pytest.mark.parametrize(("name", "key", "wrap"), KEYS, ids=KEY_IDS)
 def test_setitem_grad(name: str, key: Any, wrap: bool, device: minpy.Device) -> None:
     vshape = numpy.zeros(SHAPE)[key].shape
-    host, args = _inputs(device, SHAPE, vshape)
+    host, args = random_inputs(device, SHAPE, vshape)
     k = _device_key(key, wrap, device)
-    _assert_same(_assigned(k)(*args), _assigned(key)(*host), device)
+    assert_same(_assigned(k)(*args), _assigned(key)(*host), device)
     check_grads(_assigned(k), *args)
 
 
@@ -163,8 +139,8 @@ def test_setitem_grad(name: str, key: Any, wrap: bool, device: minpy.Device) -> 
     ids=["scalar", "trailing", "ints-column", "mask-broadcast"],
 )
 def test_setitem_grad_broadcast_value(key: Any, vshape: Any, device: minpy.Device) -> None:
-    host, args = _inputs(device, SHAPE, vshape)
-    _check(_assigned(key), host, args, device)
+    host, args = random_inputs(device, SHAPE, vshape)
+    check_op(_assigned(key), host, args, device)
 
 
 def test_setitem_grad_repeated_last_write_wins(device: minpy.Device) -> None:
@@ -183,7 +159,7 @@ def test_setitem_grad_repeated_last_write_wins(device: minpy.Device) -> None:
 
 
 def test_setitem_grad_constant_value(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3, 4))
+    host, args = random_inputs(device, (3, 4))
 
     def f(x: Any) -> Any:
         y = x * x
@@ -194,11 +170,11 @@ def test_setitem_grad_constant_value(device: minpy.Device) -> None:
         y[2, 1:] = [5.0, 6.0, 7.0]
         return y
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 def test_setitem_grad_untraced_target(device: minpy.Device) -> None:
-    host, args = _inputs(device, (3,), (2, 3))
+    host, args = random_inputs(device, (3,), (2, 3))
 
     def f(v: Any, w: Any) -> Any:
         a = np.zeros((2, 3, 3))
@@ -206,7 +182,7 @@ def test_setitem_grad_untraced_target(device: minpy.Device) -> None:
         a[0, :, 1] = v
         return np.sin(a)
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,15 +224,15 @@ def _augmented(op: str, key: Any) -> Callable[[Any, Any], Any]:
 def test_setitem_grad_augmented(name: str, key: Any, device: minpy.Device) -> None:
     op = name.split("-")[0]
     vshape = numpy.zeros(SHAPE)[key].shape
-    host, args = _inputs(device, SHAPE, vshape)
+    host, args = random_inputs(device, SHAPE, vshape)
     if op == "itruediv":
         host[1] = numpy.abs(host[1]) + 0.5
         args[1] = np.array(host[1], device=device)
-    _check(_augmented(op, key), host, args, device)
+    check_op(_augmented(op, key), host, args, device)
 
 
 def test_setitem_grad_seed_softmax_dx(device: minpy.Device) -> None:
-    host, args = _inputs(device, (5, 3))
+    host, args = random_inputs(device, (5, 3))
     labels = numpy.array([0, 2, 1, 2, 2])
 
     def f(x: Any) -> Any:
@@ -268,11 +244,11 @@ def test_setitem_grad_seed_softmax_dx(device: minpy.Device) -> None:
         dx /= n
         return dx * x
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 def test_setitem_grad_one_hot(device: minpy.Device) -> None:
-    host, args = _inputs(device, (4, 3))
+    host, args = random_inputs(device, (4, 3))
     idx = np.array([2, 0, 2, 1])
 
     def f(x: Any) -> Any:
@@ -289,14 +265,14 @@ def test_setitem_grad_one_hot(device: minpy.Device) -> None:
 
 
 def test_setitem_grad_traced_one_hot_rows(device: minpy.Device) -> None:
-    host, args = _inputs(device, (4,))
+    host, args = random_inputs(device, (4,))
 
     def f(w: Any) -> Any:
         y = np.zeros((4, 3))
         y[np.arange(4), [2, 0, 2, 1]] = w
         return y * y
 
-    _check(f, host, args, device)
+    check_op(f, host, args, device)
 
 
 # --------------------------------------------------------------------------------------------
