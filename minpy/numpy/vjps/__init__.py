@@ -17,13 +17,13 @@ The rule contract, for every module of the package:
   is None). An input not held reaches the rule as a Meta stand-in that has only ``.shape``,
   ``.dtype``, ``.device``, ``.ndim`` and ``.size``.
 - A rule receives either minpy Arrays or raw backend arrays. In a first-order backward pass
-  on the CPU (the raw host mode, ``RAW_HOST``; see ``minpy.backprop``) ``g``, ``ans`` and ``args`` are plain
-  ``numpy.ndarray``s, and the primitives the rule calls return ``numpy.ndarray``s; under an
-  outer ``grad`` (higher order) or on a GPU they are Arrays. So a rule uses only what is
-  valid on both: operators, ``minpy.numpy`` functions, ``.shape``/``.ndim``/``.dtype`` (and
-  ``.size``, ``.device``); never an Array-only attribute nor a NumPy-only function. Where
-  the two must be told apart, test ``isinstance(x, Array)`` as ``_helpers.raw`` and
-  ``_helpers.mask`` do.
+  on the CPU (the raw host mode, ``RAW_HOST``; see ``minpy.backprop``) ``g``, ``ans`` and
+  ``args`` are plain ``numpy.ndarray``s, and the primitives the rule calls return
+  ``numpy.ndarray``s; under an outer ``grad`` (higher order) or on a GPU they are Arrays.
+  So a rule uses only what is valid on both: operators, ``minpy.numpy`` functions,
+  ``.shape``/``.ndim``/``.dtype`` (and ``.size``, ``.device``); never an Array-only
+  attribute nor a NumPy-only function. Where the two must be told apart, test
+  ``isinstance(x, Array)`` as ``_helpers.raw`` and ``_helpers.mask`` do.
 """
 
 from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
