@@ -29,6 +29,7 @@ import numpy
 from minpy.array import Array, wrap
 from minpy.context import cpu, push_context, reset_context
 from minpy.dispatch import RAW_HOST
+from minpy.errors import GradientError
 from minpy.numpy import vjps as _vjps  # noqa: F401  (the rules this pass calls: the table)
 from minpy.primitive import registry
 from minpy.tape import Node, active_mask, backward
@@ -39,13 +40,17 @@ _CPU = cpu()
 _NDARRAY = numpy.ndarray
 
 
-def propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
-    """The parents' gradients from ``g``, evaluating the rules on Arrays (recordable)."""
+def propagate(node: Node, g: Array, floor: int, bit: int) -> list[tuple[Node, Any]]:
+    """The gradients of the node's parents that can reach a target (numbered at least
+    ``floor``, in the trace of ``bit``), evaluating the rules on Arrays (recordable)."""
     prim = node.prim
     dev = node.device
+    live = active_mask()
     ans = node.ans
     if ans is not None:
-        ans = wrap(ans, dev, node)
+        # the outer traces see the output as the node itself; a node of no active trace (an
+        # inner grad's, finished) is a constant to them
+        ans = wrap(ans, dev, node if node.mask & live else None)
     args = node.args
     argnums = node.argnums
     if prim.keep_args:
@@ -55,7 +60,8 @@ def propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
         i = 0
         for a in args:
             if isinstance(a, array_type):
-                a = wrap(a, dev, node.parents[argnums.index(i)] if i in argnums else None)
+                p = node.parents[argnums.index(i)] if i in argnums else None
+                a = wrap(a, dev, p if p is not None and p.mask & live else None)
             rebuilt.append(a)
             i += 1
         args = tuple(rebuilt)
@@ -63,15 +69,23 @@ def propagate(node: Node, g: Array, floor: int) -> list[tuple[Node, Any]]:
     vjps = prim.vjps
     out = []
     for argnum, parent in zip(argnums, node.parents):
-        if parent.seq >= floor:
+        if parent.seq >= floor and parent.mask & bit:
             rule = vjps[argnum] if argnum < len(vjps) else None
             if rule is None:
                 rule = prim.rule(argnum)  # the argnum-generic rule, or MissingVJPError
-            if kwargs:
-                out.append((parent, rule(g, ans, *args, **kwargs)))
-            else:
-                out.append((parent, rule(g, ans, *args)))
+            v = rule(g, ans, *args, **kwargs) if kwargs else rule(g, ans, *args)
+            if v is None:
+                raise _returned_none(prim, argnum)
+            out.append((parent, v))
     return out
+
+
+def _returned_none(prim: Any, argnum: int) -> GradientError:
+    return GradientError(
+        f"the gradient rule of {prim.name!r} for argument {argnum} returned None; a rule "
+        "must return the gradient of that argument (zeros where it has none) or be left "
+        "out, so that a gradient reaching it raises"
+    )
 
 
 def unwrap(v: Any) -> Any:
@@ -83,7 +97,7 @@ def unwrap(v: Any) -> Any:
     return v
 
 
-def propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
+def propagate_raw(node: Node, g: Any, floor: int, bit: int) -> list[tuple[Node, Any]]:
     """``propagate`` in the raw host mode: ``g`` and the results are backend arrays.
 
     On the CPU the rules run on the NumPy arrays themselves; elsewhere ``g`` is wrapped and
@@ -91,7 +105,7 @@ def propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
     """
     dev = node.device
     if dev is not _CPU:
-        return [(p, unwrap(v)) for p, v in propagate(node, wrap(g, dev), floor)]
+        return [(p, unwrap(v)) for p, v in propagate(node, wrap(g, dev), floor, bit)]
     prim = node.prim
     args = node.args
     ans = node.ans
@@ -99,12 +113,14 @@ def propagate_raw(node: Node, g: Any, floor: int) -> list[tuple[Node, Any]]:
     vjps = prim.vjps
     pairs = []
     for argnum, parent in zip(node.argnums, node.parents):
-        if parent.seq >= floor:
+        if parent.seq >= floor and parent.mask & bit:
             rule = vjps[argnum] if argnum < len(vjps) else None
             if rule is None:
                 rule = prim.rule(argnum)
             v = rule(g, ans, *args, **kwargs) if kwargs else rule(g, ans, *args)
             if v.__class__ is not _NDARRAY:
+                if v is None:
+                    raise _returned_none(prim, argnum)
                 v = unwrap(v)
             pairs.append((parent, v))
     return pairs
@@ -114,17 +130,17 @@ def _add(a: Any, b: Any) -> Any:
     return registry["add"](a, b)
 
 
-def gradients(roots: Iterable[tuple[Node, Array]], targets: Iterable[Node]) -> dict[Node, Array]:
-    """``{target: gradient}`` from the ``(node, seed)`` pairs of the outputs, as Arrays.
-
-    Recorded when an outer trace is active, else in the raw host mode.
-    """
+def gradients(
+    roots: Iterable[tuple[Node, Array]], targets: Iterable[Node], bit: int
+) -> dict[Node, Array]:
+    """``{target: gradient}`` from the ``(node, seed)`` pairs of the outputs of the trace
+    ``bit``, as Arrays: recorded when an outer trace is active, else in the raw host mode."""
     if active_mask():
-        return backward(roots, targets, propagate, _add, release=False)
+        return backward(roots, targets, propagate, _add, release=False, bit=bit)
     raw_roots = [(n, seed._data) for n, seed in roots]
     token = push_context(RAW_HOST)
     try:
-        grads = backward(raw_roots, targets, propagate_raw, operator.add, release=True)
+        grads = backward(raw_roots, targets, propagate_raw, operator.add, True, bit)
     finally:
         reset_context(token)
     return {node: wrap(unwrap(g), node.device) for node, g in grads.items()}

@@ -30,6 +30,7 @@ __all__ = [
     "grad",
     "grad_and_loss",
     "hessian",
+    "holomorphic_grad",
     "jacobian",
     "primitive",
     "stop_gradient",
@@ -52,11 +53,11 @@ class _Leaf:
 
     __slots__ = ("array", "node", "scalar")
 
-    def __init__(self, array: Array, scalar: bool) -> None:
+    def __init__(self, array: Array, scalar: type | None) -> None:
         self.array = array
         # kept apart: the function may rebind the Array in place (a traced input has a node)
         self.node: Node = array._node  # type: ignore[assignment]
-        self.scalar = scalar
+        self.scalar = scalar  # float or complex: the input was a Python number of that type
 
 
 def _describe(x: Any) -> str:
@@ -83,18 +84,20 @@ def _trace_input(x: Any, bit: int, where: Any, leaves: list[_Leaf]) -> Any:
         else:
             node = Node((), (), bit, device=dev)
         t = wrap(data, dev, node)
-        leaves.append(_Leaf(t, False))
+        leaves.append(_Leaf(t, None))
         return t
     if isinstance(x, (bool, numpy.bool_)) or x is None or isinstance(x, (str, bytes)):
         raise TypeError(
             f"grad: {_label(where)} is {type(x).__name__} {_describe(x)}, which cannot be "
             "differentiated; pass an array or a number, or leave it out of argnum"
         )
-    if isinstance(x, (int, float, numpy.integer, numpy.floating)):
+    if isinstance(x, (int, float, complex, numpy.number)):
         dev = current_context()
-        data = dev.backend.asarray(float(x), dev, numpy.float64)
+        kind = complex if isinstance(x, (complex, numpy.complexfloating)) else float
+        dtype = numpy.complex128 if kind is complex else numpy.float64
+        data = dev.backend.asarray(kind(x), dev, dtype)  # type: ignore[arg-type]
         t = wrap(data, dev, Node((), (), bit, device=dev))
-        leaves.append(_Leaf(t, isinstance(x, (int, float))))
+        leaves.append(_Leaf(t, kind if isinstance(x, (int, float, complex)) else None))
         return t
     if isinstance(x, numpy.ndarray):
         return _trace_input(np.array(x), bit, where, leaves)
@@ -120,16 +123,23 @@ def _ones_like(x: Array) -> Array:
         return wrap(backend.xp.ones(x._data.shape, x._data.dtype), dev)
 
 
-def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
+def _roots(out: Any, bit: int, roots: list[tuple[Node, Any]], holomorphic: bool) -> None:
     """Collect ``(node, seed)`` for each traced Array in the function's output."""
     if isinstance(out, Array):
         n = out._node
         if n is not None and n.mask & bit:
+            if out._data.dtype.kind == "c" and not holomorphic:
+                raise TypeError(
+                    f"grad: the function returned a complex value ({out.dtype}); grad "
+                    "differentiates real-valued functions. Use minpy.core.holomorphic_grad "
+                    "for a holomorphic function, or return a real loss such as np.abs(z) ** 2 "
+                    "or np.real(z)"
+                )
             roots.append((n, _ones_like(out)))
         return
     if isinstance(out, (tuple, list)):
         for o in out:
-            _roots(o, bit, roots)
+            _roots(o, bit, roots, holomorphic)
         return
     if isinstance(out, (int, float, complex, numpy.number, numpy.ndarray)) and not isinstance(
         out, bool
@@ -174,10 +184,14 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
         g = np.zeros(t.shape, dtype=t.dtype, device=t.device)
     elif not isinstance(g, Array):
         g = np.asarray(g, device=t.device)
+    if g._data.dtype.kind == "c" and t._data.dtype.kind != "c":
+        g = np.real(g)  # a real input's gradient is real (its values were promoted to complex)
     if g.shape != t.shape:
         g = np.broadcast_to(g, t.shape)
-    if leaf.scalar:
-        return float(g)
+    if leaf.scalar is not None:
+        n = g._node
+        if n is None or not n.mask & active_mask():
+            return leaf.scalar(g)  # a Python number, unless an outer trace needs the Array
     data = g._data
     owner = data.base if data.base is not None else data
     if id(owner) in seen or not _writable_alone(data):
@@ -198,6 +212,11 @@ def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[
     if argnum.__class__ is int and 0 <= argnum < nargs:
         return [argnum], True
     single = isinstance(argnum, (int, numpy.integer)) and not isinstance(argnum, bool)
+    if not single and not isinstance(argnum, (list, tuple, range)):
+        raise TypeError(
+            f"grad: argnum must be an int or a list/tuple/range of ints, got "
+            f"{type(argnum).__name__} {argnum!r}; e.g. argnum=0 or argnum=[0, 1]"
+        )
     nums = [int(argnum)] if single else list(argnum)  # type: ignore[arg-type]
     name = getattr(fun, "__name__", "the function")
     for i in nums:
@@ -212,7 +231,11 @@ def _argnums(argnum: Argnum, nargs: int, fun: Callable[..., Any]) -> tuple[list[
 
 
 def _grad_call(
-    fun: Callable[..., Any], argnum: Argnum, args: tuple[Any, ...], kwargs: dict[str, Any]
+    fun: Callable[..., Any],
+    argnum: Argnum,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    holomorphic: bool = False,
 ) -> tuple[Any, Any]:
     nums, single = _argnums(argnum, len(args), fun)
     bit = start_trace()
@@ -221,17 +244,29 @@ def _grad_call(
         traced_args = list(args)
         for i in dict.fromkeys(nums):
             traced_args[i] = _trace_input(args[i], bit, i, leaves)
+        if holomorphic:
+            _check_complex(leaves)
         out = fun(*traced_args, **kwargs)
         roots: list[tuple[Node, Any]] = []
-        _roots(out, bit, roots)
+        _roots(out, bit, roots, holomorphic)
     finally:
         stop_trace(bit)
-    grads = gradients(roots, [leaf.node for leaf in leaves])
+    grads = gradients(roots, [leaf.node for leaf in leaves], bit)
     it = iter(leaves)
     seen: set[int] = set()
     per_arg = {i: _gradient_of(args[i], it, grads, seen) for i in dict.fromkeys(nums)}
     result = per_arg[nums[0]] if single else [per_arg[i] for i in nums]
     return result, _detach(out)
+
+
+def _check_complex(leaves: list[_Leaf]) -> None:
+    for leaf in leaves:
+        if leaf.array._data.dtype.kind != "c":
+            raise TypeError(
+                f"holomorphic_grad: an input is {leaf.array.dtype}; a holomorphic derivative "
+                "needs complex inputs: pass complex values (e.g. x + 0j), or use grad for a "
+                "real-valued function"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,6 +328,31 @@ def grad(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., Any]:
     @functools.wraps(fun)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         return _grad_call(fun, argnum, args, kwargs)[0]
+
+    return wrapped
+
+
+def holomorphic_grad(fun: Callable[..., Any], argnum: Argnum = 0) -> Callable[..., Any]:
+    """A function returning the complex derivative ``f'(z)`` of a holomorphic ``fun``.
+
+    ``grad`` differentiates real-valued functions, and refuses complex outputs: for a real
+    ``f`` of complex ``z = x + iy`` it gives ``df/dx - i df/dy`` (the convention of HIPS
+    autograd and JAX; descend along its conjugate). For a holomorphic ``f`` that same seed of
+    one gives ``f'(z)``, which is what this returns; the inputs must be complex.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> from minpy.core import holomorphic_grad
+    >>> holomorphic_grad(lambda z: z * z)(1 + 2j)
+    (2+4j)
+    >>> holomorphic_grad(np.exp)(0j)
+    (1+0j)
+    """
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return _grad_call(fun, argnum, args, kwargs, holomorphic=True)[0]
 
     return wrapped
 
@@ -386,6 +446,11 @@ def primitive(fun: Callable[..., Any]) -> Primitive:
 
     It runs on every backend as written; give it a gradient with ``defvjp``.
     """
+    if not callable(fun):
+        raise TypeError(
+            f"primitive expects a function of raw arrays, got {type(fun).__name__} {fun!r}; "
+            "use it as a decorator: @primitive above def f(x): ..."
+        )
     prim = Primitive(
         f"{fun.__module__}.{fun.__qualname__}", impl=fun, register=False, doc=fun.__doc__
     )

@@ -112,7 +112,7 @@ def stop_trace(bit: int) -> None:
     _active.set(_active.get() & ~bit)
 
 
-Propagate = Callable[[Node, Any, int], Iterable[tuple[Node, Any]]]
+Propagate = Callable[[Node, Any, int, int], Iterable[tuple[Node, Any]]]
 
 
 def backward(
@@ -121,13 +121,16 @@ def backward(
     propagate: Propagate,
     add: Callable[[Any, Any], Any],
     release: bool,
+    bit: int = -1,
 ) -> dict[Node, Any]:
     """Push the seed gradients of ``roots`` back to ``targets``; returns ``{target: grad}``.
 
-    ``propagate(node, g, floor)`` yields ``(parent, gradient)`` pairs for the node's traced
-    inputs numbered at least ``floor`` (older ones cannot lead to a target);
-    ``add`` sums two gradients. With ``release``, each node drops what it held once used, so
-    memory is given back while the pass runs (only safe when nothing records the pass).
+    ``propagate(node, g, floor, bit)`` yields ``(parent, gradient)`` pairs for the node's
+    traced inputs that can lead to a target: numbered at least ``floor`` (older ones cannot)
+    and carrying the trace's ``bit`` (the others, such as the nodes of an inner ``grad`` that
+    has finished, do not depend on the trace's inputs). ``add`` sums two gradients. With
+    ``release``, each node drops what it held once used, so memory is given back while the
+    pass runs (only safe when nothing records the pass).
     """
     target_set = set(targets)
     if not target_set:
@@ -153,7 +156,7 @@ def backward(
         if node in target_set:
             grads[node] = g  # targets are where the walk stops
             continue
-        for parent, pg in propagate(node, g, floor):
+        for parent, pg in propagate(node, g, floor, bit):
             entry = pending.get(parent.seq)
             if entry is None:
                 pending[parent.seq] = [parent, pg]

@@ -5,23 +5,27 @@ from __future__ import annotations
 import gc
 import threading
 import tracemalloc
+from typing import Any
 
 import numpy
 import pytest
 
 import minpy
 import minpy.numpy as np
+from minpy.array import Array
 from minpy.core import (
     customop,
     defvjp,
     grad,
     grad_and_loss,
     hessian,
+    holomorphic_grad,
     jacobian,
     primitive,
     stop_gradient,
     value_and_grad,
 )
+from minpy.errors import GradientError
 from minpy.tape import active_mask
 from minpy.testing import check_grads
 
@@ -299,3 +303,101 @@ def test_gradient_writable_after_broadcast_rule():
     g = grad(lambda x: np.sum(x))(np.ones((2, 3)))
     g -= 0.5  # the sum rule broadcasts; the gradient handed out must be writable
     numpy.testing.assert_allclose(g.asnumpy(), 0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# nested grad: each trace follows its own nodes; inner results stay connected to outer traces
+
+
+def test_nested_grad_scalar_inner_argument_keeps_the_outer_path() -> None:
+    assert grad(lambda c: grad(lambda x: x * c)(2.0))(3.0) == 1.0
+    assert grad(lambda c: grad(lambda x: x * x * c)(2.0))(3.0) == 4.0
+
+
+def test_nested_grad_closed_over_outer_value() -> None:
+    # d/dx [x * d/dy (x * y)] = d/dx [x * x] = 2x
+    assert grad(lambda x: x * grad(lambda y: x * y)(2.0))(1.0) == 2.0
+    assert grad(lambda x: x * grad(lambda y: x * y)(2.0))(3.0) == 6.0
+
+
+def test_nested_grad_outer_pass_skips_the_finished_inner_trace(device: minpy.Device) -> None:
+    # the inner rule multiplies by exp(x), a node of the inner trace alone
+    x = np.array(0.5, device=device)
+    g = grad(lambda c: grad(lambda x: np.exp(x) * c)(x))(1.0)
+    assert g == pytest.approx(numpy.exp(0.5))
+
+
+def test_nested_grad_numpy_scalar_and_list_inner_arguments() -> None:
+    outer = grad(lambda c: grad(lambda x: x * c)(numpy.float64(2.0)))(3.0)
+    assert float(outer) == 1.0
+    outer = grad(lambda c: np.sum(grad(lambda xs: xs[0] * c + xs[1] * c * c)([1.0, 2.0])[1]))(3.0)
+    assert outer == 6.0  # d/dc (2c) of the second gradient
+
+
+def test_python_number_gradient_is_a_float_only_outside_other_traces() -> None:
+    seen = []
+
+    def inner_then_use(c: Any) -> Any:
+        g = grad(lambda x: x * c)(2.0)
+        seen.append(type(g))
+        return g * g
+
+    assert grad(inner_then_use)(3.0) == 6.0
+    assert seen == [Array]  # an outer trace needs it: an Array, not a float
+    assert type(grad(lambda x: x * 3.0)(2.0)) is float
+
+
+# --------------------------------------------------------------------------------------------
+# complex numbers: grad of a real f of z = x + iy is df/dx - i df/dy (HIPS autograd, JAX)
+
+
+def test_complex_python_scalar_input() -> None:
+    g = grad(lambda z: np.real(z * z))(1 + 2j)
+    assert type(g) is complex and g == 2 + 4j  # d(x^2 - y^2)/dx - i d(x^2 - y^2)/dy
+
+
+def test_complex_output_needs_holomorphic_grad() -> None:
+    with pytest.raises(TypeError, match=r"complex.*holomorphic_grad"):
+        grad(lambda x: x * (1 + 0.2j))(np.array(1.0))
+
+
+def test_holomorphic_grad_is_the_complex_derivative() -> None:
+    assert holomorphic_grad(lambda z: z * z * z)(1 + 1j) == pytest.approx(3 * (1 + 1j) ** 2)
+    z = np.array([0.5 + 1j, -1 + 0.25j])
+    d = holomorphic_grad(lambda z: np.exp(2 * z))(z)
+    numpy.testing.assert_allclose(d.asnumpy(), 2 * numpy.exp(2 * z.asnumpy()))
+    with pytest.raises(TypeError, match="complex inputs"):
+        holomorphic_grad(lambda z: z * z)(1.0)
+
+
+def test_real_input_gets_a_real_gradient() -> None:
+    g = grad(lambda x: np.real(np.sum(x * (1 + 1j))))(np.array([1.0, 2.0]))
+    assert g.dtype == numpy.float64
+    numpy.testing.assert_array_equal(g.asnumpy(), [1.0, 1.0])
+
+
+# --------------------------------------------------------------------------------------------
+# errors that say what is wrong
+
+
+@pytest.mark.parametrize("argnum", [None, 1.5, True, "0"])
+def test_argnum_of_the_wrong_type_is_named(argnum: Any) -> None:
+    with pytest.raises(TypeError, match=r"argnum must be an int or a list/tuple/range"):
+        grad(lambda x: x * x, argnum)(1.0)
+
+
+def test_rule_returning_none_is_named() -> None:
+    @primitive
+    def twice(x: Any) -> Any:
+        return 2 * x
+
+    defvjp(twice, lambda g, ans, x: None)
+    with pytest.raises(GradientError, match=r"rule of .*twice.* returned None"):
+        grad(lambda x: np.sum(twice(x)))(np.ones(2))
+    with pytest.raises(GradientError, match=r"returned None"):  # recorded (higher order) too
+        grad(lambda y: grad(lambda x: np.sum(twice(x) * y))(np.ones(2))[0])(1.0)
+
+
+def test_primitive_of_a_non_function_is_refused() -> None:
+    with pytest.raises(TypeError, match="primitive expects a function"):
+        primitive(5)  # type: ignore[arg-type]

@@ -9,9 +9,9 @@ from minpy import tape
 from minpy.tape import Node, backward
 
 
-def _prop(node, g, floor):
+def _prop(node, g, floor, bit):
     # toy rule: node.args holds the local derivative for each parent
-    return [(p, g * d) for p, d in zip(node.parents, node.args) if p.seq >= floor]
+    return [(p, g * d) for p, d in zip(node.parents, node.args) if p.seq >= floor and p.mask & bit]
 
 
 def test_backward_diamond_accumulates():
@@ -29,6 +29,22 @@ def test_backward_stops_at_targets_and_floor():
     y = Node((inner,), (0,), 3, args=(4.0,))
     grads = backward([(y, 1.0)], [inner], _prop, operator.add, release=False)
     assert grads == {inner: 4.0}  # outer is older than the target: never visited
+
+
+def test_backward_follows_only_the_trace_of_its_bit():
+    x = Node((), (), 1)  # the outer trace's input
+    z = Node((), (), 2)  # an inner trace's input, after the inner trace finished
+    e = Node((z,), (0,), 2, args=(7.0,))  # depends on the inner trace only
+    y = Node((x, e), (0, 1), 3, args=(2.0, 1.0))
+    seen = []
+
+    def prop(node, g, floor, bit):
+        seen.append(node)
+        return _prop(node, g, floor, bit)
+
+    grads = backward([(y, 1.0)], [x], prop, operator.add, release=False, bit=1)
+    assert grads == {x: 2.0}
+    assert e not in seen  # never walked into: it cannot reach x
 
 
 def test_backward_release_drops_saved_values():
