@@ -138,6 +138,23 @@ _RULES: dict[str, Rule] = {
     "sgd_momentum": sgd_momentum,
 }
 
+# What each rule reads from its config: the hyper-parameters a user may set and the state kept
+# between steps, arrays shaped like w plus Adam's step count (Solver checks checkpoints against
+# these).
+_HYPERPARAMETERS: dict[Rule, tuple[str, ...]] = {
+    adam: ("learning_rate", "beta1", "beta2", "epsilon"),
+    rmsprop: ("learning_rate", "decay_rate", "epsilon"),
+    sgd: ("learning_rate",),
+    sgd_momentum: ("learning_rate", "momentum"),
+}
+_STATE_ARRAYS: dict[Rule, tuple[str, ...]] = {
+    adam: ("m", "v"),
+    rmsprop: ("cache",),
+    sgd: (),
+    sgd_momentum: ("velocity",),
+}
+_STATE_COUNTS: dict[Rule, tuple[str, ...]] = {adam: ("t",), rmsprop: (), sgd: (), sgd_momentum: ()}
+
 
 def get(rule: Any) -> Rule:
     """The update rule named ``rule`` (or ``rule`` itself if callable).

@@ -5,7 +5,8 @@ rules from ``minpy.nn.optim``, initial values from ``minpy.nn.init``, batches fr
 ``minpy.nn.io.NDArrayIter``. Besides MinPy's loop it keeps a loss/accuracy history, decays the
 learning rate, clips gradients, shows a progress bar (tqdm when installed), writes a checkpoint
 (atomically, without pickle) after each epoch and on Ctrl-C, resumes from one, stops on a
-non-finite loss, and plots the history with matplotlib.
+non-finite loss, and plots the history with matplotlib. A checkpoint is checked in full (names,
+dtypes, shapes, counters, generator state) before anything is restored from it.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import numpy
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
+from minpy.nn import checkpoint as _ck
 from minpy.nn import optim as _optim
 from minpy.nn.io import NDArrayIter
-from minpy.nn.model import CheckpointError, ModelBase, read_npz, write_npz
+from minpy.nn.model import ModelBase
 
 __all__ = ["NonFiniteLossError", "Solver"]
 
@@ -244,14 +246,14 @@ class Solver:
         arrays["meta:epoch"] = numpy.asarray(self.epoch)
         arrays["meta:best_val_acc"] = numpy.asarray(self.best_val_acc)
         arrays["meta:update_rule"] = numpy.asarray(self.update_rule_name or "")
-        for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
+        for key in _ck.HISTORIES:
             arrays[f"hist:{key}"] = numpy.asarray(getattr(self, f"{key}_history"), dtype=float)
         rng = self._shuffle_rng()
         if rng is not None:  # the shuffling order of later epochs, so a resume repeats it
             _, keys, pos, has_gauss, gauss = rng.get_state(legacy=True)
             arrays["rng:keys"] = keys
             arrays["rng:rest"] = numpy.asarray([pos, has_gauss, gauss], dtype=float)
-        write_npz(path, arrays)
+        _ck.write_npz(path, arrays)
 
     def _shuffle_rng(self) -> numpy.random.RandomState | None:
         rng = getattr(self.train_dataiter, "_rng", None)
@@ -260,49 +262,59 @@ class Solver:
     def load_checkpoint(self, path: str | os.PathLike[str]) -> None:
         """Restore what ``save_checkpoint`` wrote; on any error nothing changes.
 
+        The whole file is checked before anything is restored: every entry's name, dtype
+        and shape against the model's parameters, auxiliary parameters and the update rule's
+        state (from the ``.npy`` headers, before any data is read), then the epoch counter, the
+        update rule's name and the shuffling generator's state.
+
         Raises
         ------
         CheckpointError
-            The file is corrupt or truncated, or was written for another model.
+            The file is corrupt, truncated or forged, or was written for another model or
+            update rule; the model and the solver are as they were.
         """
         source = repr(os.fspath(path))
-        arrays = read_npz(path)
-        if "meta:epoch" not in arrays:
-            raise CheckpointError(
-                f"{source} is a parameter file, not a solver checkpoint; load it with "
-                "model.load(path) instead"
-            )
-        rule = str(arrays["meta:update_rule"])
+        rule = _ck.read_update_rule(path, source)
         if rule and self.update_rule_name and rule != self.update_rule_name:
-            raise CheckpointError(
+            raise _ck.CheckpointError(
                 f"{source} was written with update_rule={rule!r}, this solver uses "
                 f"{self.update_rule_name!r}; resume with the same update rule"
             )
-        device = next(iter(self.model.params.values())).device if self.model.params else None
+        model = self.model
+        expect = model._state_expectations()
+        shapes = {name: tuple(cfg["shape"]) for name, cfg in model.param_configs.items()}
+        arrays = _ck.read_npz(
+            path,
+            lambda found: _ck.check_solver_entries(expect, shapes, self.update_rule, found, source),
+        )
+        epoch = _ck.read_epoch(arrays, source)
+        rng_state = _ck.read_rng_state(arrays, source)
+        params, aux = self.model._prepare_state(arrays)
+        device = next(iter(params.values())).device if params else None
         configs: dict[str, dict[str, Any]] = {p: {} for p in self.model.param_configs}
         best: dict[str, Array] = {}
         for key, value in arrays.items():
             kind, _, rest = key.partition(":")
             if kind == "optim":
-                name, _, field = rest.rpartition(":")
-                if name in configs:
-                    configs[name][field] = (
-                        value.item() if value.ndim == 0 else np.array(value, device=device)
-                    )
-            elif kind == "best" and rest in self.model.param_configs:
+                name, _, field = rest.partition(":")  # parameter names have no ':'
+                configs[name][field] = (
+                    value.item() if value.ndim == 0 else np.array(value, device=device)
+                )
+            elif kind == "best":
                 best[rest] = np.array(value, device=device)
-        self.model.load_state_arrays(arrays, source)  # validates shapes; all or nothing
+        histories = {key: arrays[f"hist:{key}"].tolist() for key in _ck.HISTORIES}
+        # everything is checked and converted: nothing below can fail
+        self.model.params.update(params)
+        self.model.aux_params.update(aux)
         self.optim_configs = configs
         self.best_params = best
-        self.epoch = int(arrays["meta:epoch"])
+        self.epoch = epoch
         self.best_val_acc = float(arrays["meta:best_val_acc"])
-        for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
-            setattr(self, f"{key}_history", arrays[f"hist:{key}"].tolist())
+        for key, values in histories.items():
+            setattr(self, f"{key}_history", values)
         rng = self._shuffle_rng()
-        if rng is not None and "rng:keys" in arrays:
-            pos, has_gauss, gauss = arrays["rng:rest"].tolist()
-            keys = arrays["rng:keys"].astype(numpy.uint32)
-            rng.set_state(("MT19937", keys, int(pos), int(has_gauss), float(gauss)))
+        if rng is not None and rng_state is not None:
+            rng.set_state(rng_state)
 
     # training -------------------------------------------------------------------------------
     def _learning_rate(self) -> float:
@@ -332,8 +344,7 @@ class Solver:
             Re-raised after a checkpoint of the current state has been written.
         """
         if self.resume and self.checkpoint is not None and os.path.exists(self.checkpoint):
-            if not self.model.params:
-                self.model.init_params(self.init_rule, self.init_config)
+            # no init_params first: a refused checkpoint must leave the model untouched
             self.load_checkpoint(self.checkpoint)
             self._log(f"resumed from {self.checkpoint!r} after epoch {self.epoch}")
         elif not self.model.params:
