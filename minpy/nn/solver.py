@@ -5,8 +5,9 @@ rules from ``minpy.nn.optim``, initial values from ``minpy.nn.init``, batches fr
 ``minpy.nn.io.NDArrayIter``. Besides MinPy's loop it keeps a loss/accuracy history, decays the
 learning rate, clips gradients, shows a progress bar (tqdm when installed), writes a checkpoint
 (atomically, without pickle) after each epoch and on Ctrl-C, resumes from one, stops on a
-non-finite loss, and plots the history with matplotlib. A checkpoint is checked in full (names,
-dtypes, shapes, counters, generator state) before anything is restored from it.
+non-finite loss, and plots the history with matplotlib. Every constructor argument is checked
+for type and range when the Solver is built, and a checkpoint is checked in full (names, dtypes,
+shapes, counters, generator state) before anything is restored from it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import numpy
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
+from minpy.nn import _arguments as _args
 from minpy.nn import checkpoint as _ck
 from minpy.nn import optim as _optim
-from minpy.nn.io import NDArrayIter
 from minpy.nn.model import ModelBase
 
 __all__ = ["NonFiniteLossError", "Solver"]
@@ -34,22 +35,6 @@ __all__ = ["NonFiniteLossError", "Solver"]
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss became NaN or infinite; the solver stopped before updating."""
-
-
-def _as_iter(data: Any, batch_size: int | None, shuffle: bool, what: str) -> Any:
-    """An ``NDArrayIter`` from ``(X, y)``; an iterator is returned as it is."""
-    if data is None or hasattr(data, "reset"):
-        return data
-    if isinstance(data, tuple) and len(data) == 2:
-        if batch_size is None:
-            raise ValueError(
-                f"Solver: {what} was given as (X, y) arrays but batch_size is None; "
-                "pass batch_size=... or an NDArrayIter"
-            )
-        return NDArrayIter(data[0], data[1], batch_size, shuffle=shuffle, last_batch_handle="keep")
-    raise TypeError(
-        f"Solver: {what} must be an NDArrayIter or an (X, y) tuple, got {type(data).__name__}"
-    )
 
 
 class Solver:
@@ -138,21 +123,37 @@ class Solver:
         keep_best: bool = True,
     ) -> None:
         if not isinstance(model, ModelBase):
-            raise TypeError(f"Solver: model must be a ModelBase, got {type(model).__name__}")
-        if not isinstance(num_epochs, int) or num_epochs < 0:
-            raise ValueError(f"Solver: num_epochs must be an int >= 0, got {num_epochs!r}")
-        if clip_norm is not None and not clip_norm > 0:
-            raise ValueError(f"Solver: clip_norm must be positive or None, got {clip_norm!r}")
+            raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
+        num_epochs = _args.int_arg("num_epochs", num_epochs, 0)
+        if batch_size is not None:
+            batch_size = _args.int_arg("batch_size", batch_size, 1)
+        if train_acc_num_samples is not None:
+            train_acc_num_samples = _args.int_arg("train_acc_num_samples", train_acc_num_samples, 1)
+        if clip_norm is not None:
+            clip_norm = _args.real_arg("clip_norm", clip_norm, lambda v: v > 0, "> 0")
+        lr_decay = _args.real_arg("lr_decay", lr_decay, lambda v: v > 0, "> 0")
+        resume = _args.bool_arg("resume", resume)
+        progress = _args.bool_arg("progress", progress)
+        verbose = _args.bool_arg("verbose", verbose)
+        keep_best = _args.bool_arg("keep_best", keep_best)
+        _args.check_checkpoint(checkpoint, resume)
+        self.update_rule = _optim.get(update_rule)
+        self.optim_config = _args.dict_arg("optim_config", optim_config)
+        _args.check_optim_config(update_rule, self.update_rule, self.optim_config)
+        self.init_config = _args.dict_arg("init_config", init_config)
+        _args.check_init(model.param_configs, init_rule, self.init_config)
         self.model = model
-        self.train_dataiter = _as_iter(train_dataiter, batch_size, True, "train_dataiter")
-        self.test_dataiter = _as_iter(test_dataiter, batch_size, False, "test_dataiter")
+        self.train_dataiter = _args.as_iter(
+            train_dataiter, batch_size, True, "train_dataiter",
+            ("reset", "__iter__", "getnumiterations"),
+        )  # fmt: skip
+        self.test_dataiter = _args.as_iter(
+            test_dataiter, batch_size, False, "test_dataiter", ("reset", "__iter__")
+        )
         self.num_epochs = num_epochs
         self.init_rule = init_rule
-        self.init_config = dict(init_config or {})
         self.update_rule_name = update_rule if isinstance(update_rule, str) else None
-        self.update_rule = _optim.get(update_rule)
-        self.optim_config = dict(optim_config or {})
-        self.lr_decay = float(lr_decay)
+        self.lr_decay = lr_decay
         self.clip_norm = clip_norm
         self.train_acc_num_samples = train_acc_num_samples
         self.checkpoint = None if checkpoint is None else os.fspath(checkpoint)

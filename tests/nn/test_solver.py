@@ -132,7 +132,7 @@ def test_gradient_clipping_bounds_the_step() -> None:
         sum(((numpy.asarray(v) - before[k]) ** 2).sum() for k, v in model.params.items())
     )
     assert step == pytest.approx(1e-3, rel=1e-6)
-    with pytest.raises(ValueError, match="clip_norm must be positive"):
+    with pytest.raises(ValueError, match=r"clip_norm must be a finite number > 0, got 0\.0"):
         Solver(model, NDArrayIter(x, y, 8), clip_norm=0.0)
 
 
@@ -440,3 +440,106 @@ def test_load_checkpoint_custom_rule_accepts_numbers_only(tmp_path: Path) -> Non
     bad = npzfiles.write(tmp_path / "bad.npz", raw)
     with pytest.raises(CheckpointError, match=r"'optim:w1:steps' holds strings"):
         make(update_rule=plain, optim_config={}, checkpoint=bad, resume=True).train()
+
+
+# --------------------------------------------------------------------------------------------
+# constructor arguments
+
+
+BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
+    ({"optim_config": {"learning_rate": "a"}}, TypeError,
+     r"optim_config\['learning_rate'\] must be a number > 0, got 'a' \(str\)"),
+    ({"optim_config": {"learning_rate": 0.0}}, ValueError,
+     r"optim_config\['learning_rate'\] must be a finite number > 0, got 0\.0"),
+    ({"optim_config": {"learning_rate": -0.1}}, ValueError, r"got -0\.1; pass a value > 0"),
+    ({"optim_config": {"learning_rate": float("nan")}}, ValueError, r"finite number > 0, got nan"),
+    ({"optim_config": {"momentum": 0.9}}, ValueError,
+     r"optim_config key 'momentum' is not a setting of update_rule 'adam', which takes "
+     r"\['beta1', 'beta2', 'epsilon', 'learning_rate'\]"),
+    ({"update_rule": "sgd", "optim_config": {"lr": 0.1}}, ValueError,
+     r"key 'lr' is not a setting of update_rule 'sgd', which takes \['learning_rate'\]"),
+    ({"optim_config": {"beta1": 1.0}}, ValueError,
+     r"optim_config\['beta1'\] must be .* in \[0, 1\)"),
+    ({"optim_config": "fast"}, TypeError, r"optim_config must be a dict or None, got 'fast'"),
+    ({"num_epochs": -1}, ValueError, r"num_epochs must be an int >= 0, got -1"),
+    ({"num_epochs": 2.0}, TypeError,
+     r"num_epochs must be an int, got 2\.0 \(float\); pass num_epochs=2"),
+    ({"num_epochs": True}, TypeError, r"num_epochs must be an int, got True \(bool\)"),
+    ({"batch_size": 32.0}, TypeError,
+     r"batch_size must be an int, got 32\.0 \(float\); pass batch_size=32"),
+    ({"batch_size": 0}, ValueError, r"batch_size must be an int >= 1, got 0"),
+    ({"train_acc_num_samples": 100.0}, TypeError, r"train_acc_num_samples must be an int"),
+    ({"train_acc_num_samples": 0}, ValueError, r"train_acc_num_samples must be an int >= 1"),
+    ({"update_rule": "nesterov"}, ValueError,
+     r"unknown update_rule 'nesterov'; use one of \['adam', 'rmsprop', 'sgd', 'sgd_momentum'\]"),
+    ({"init_rule": "glorot"}, ValueError,
+     r"unknown init_rule 'glorot'; use one of \['constant', 'gaussian', 'he', 'xavier'\]"),
+    ({"init_config": {"dtype": "int32"}}, ValueError,
+     r"init_config\['dtype'\] must be a floating-point type .*got 'int32'"),
+    ({"init_config": {"dtype": "floot"}}, TypeError,
+     r"init_config\['dtype'\] is not a dtype: 'floot'"),
+    ({"init_config": {"scale": 2.0}}, ValueError,
+     r"init_config key 'scale' is read by no init rule in use \(\['constant', 'he', 'xavier'\]\)"),
+    ({"init_config": {"stdvar": -1.0}, "init_rule": "gaussian"}, ValueError,
+     r"init_config\['stdvar'\] must be a finite number >= 0"),
+    ({"init_config": [("dtype", "float64")]}, TypeError, r"init_config must be a dict or None"),
+    ({"lr_decay": 0}, ValueError, r"lr_decay must be a finite number > 0, got 0"),
+    ({"lr_decay": "0.5"}, TypeError, r"lr_decay must be a number > 0, got '0\.5' \(str\)"),
+    ({"clip_norm": "1"}, TypeError, r"clip_norm must be a number > 0, got '1'"),
+    ({"clip_norm": -1.0}, ValueError, r"clip_norm must be a finite number > 0, got -1\.0"),
+    ({"resume": "yes", "checkpoint": "x.npz"}, TypeError,
+     r"resume must be True or False, got 'yes'"),
+    ({"resume": True}, ValueError, r"resume=True needs the checkpoint"),
+    ({"verbose": None}, TypeError, r"verbose must be True or False, got None"),
+    ({"keep_best": "no"}, TypeError, r"keep_best must be True or False"),
+    ({"checkpoint": 123}, TypeError, r"checkpoint must be a str or pathlib\.Path, got 123 \(int\)"),
+    ({"checkpoint": b"ck.npz"}, TypeError, r"checkpoint must be a str or pathlib\.Path"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "match"), BAD_ARGUMENTS, ids=lambda v: repr(v)[:40])
+def test_constructor_refuses_bad_arguments(
+    kwargs: dict[str, Any], exc: type[Exception], match: str
+) -> None:
+    x, y = blobs(20)
+    opts: dict[str, Any] = dict(batch_size=10, update_rule="adam", progress=False, verbose=False)
+    opts.update(kwargs)
+    with pytest.raises(exc, match=match):
+        Solver(Tiny(), (x, y), (x, y), **opts)
+
+
+def test_constructor_refuses_bad_data_and_parameter_rules() -> None:
+    x, y = blobs(20)
+    with pytest.raises(TypeError, match=r"train_dataiter is None; pass an NDArrayIter"):
+        Solver(Tiny(), None)
+    with pytest.raises(TypeError, match=r"train_dataiter must be an NDArrayIter or an \(X, y\) "
+                       r"tuple, got list .*it lacks reset, getnumiterations"):  # fmt: skip
+        Solver(Tiny(), [x, y], batch_size=10)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"test_dataiter must be an NDArrayIter .*got ndarray"):
+        Solver(Tiny(), (x, y), x, batch_size=10)
+    with pytest.raises(TypeError, match=r"train_dataiter given as a tuple must be \(X, y\), got "
+                       r"a tuple of 3"):  # fmt: skip
+        Solver(Tiny(), (x, y, y), batch_size=10)
+    model = Tiny()
+    model.add_param("w3", (2, 2), init_rule="glorot")
+    with pytest.raises(ValueError, match=r"parameter 'w3': unknown init_rule 'glorot'; use one of"):
+        Solver(model, (x, y), batch_size=10)
+    model = Tiny()
+    model.add_param("w3", (2, 2), init_rule="constant", init_config={"stdvar": 1.0})
+    with pytest.raises(ValueError, match=r"parameter 'w3''s init_config key 'stdvar' is read by "
+                       r"no init rule in use \(\['constant'\]\)"):  # fmt: skip
+        Solver(model, (x, y), batch_size=10)
+
+
+def test_constructor_accepts_valid_arguments() -> None:
+    x, y = blobs(20)
+    it = NDArrayIter(x, y, 10)
+    for kwargs in (
+        {"num_epochs": numpy.int64(2), "batch_size": numpy.int32(10)},
+        {"optim_config": {"learning_rate": 1}, "update_rule": "sgd", "lr_decay": 1},
+        {"update_rule": "sgd_momentum", "optim_config": {"momentum": 0.0}},
+        {"init_config": {"dtype": numpy.float64, "value": 0}, "clip_norm": 5},
+        {"train_acc_num_samples": None, "verbose": numpy.bool_(False)},
+        {"update_rule": lambda w, dw, c=None: (w, c or {}), "optim_config": {"anything": "x"}},
+    ):
+        Solver(Tiny(), it, it, progress=False, **kwargs)
