@@ -109,6 +109,14 @@ def constant(shape: Sequence[int], config: Config = None) -> Array:
 
 _RULES = {"constant": constant, "gaussian": gaussian, "he": he, "xavier": xavier}
 
+# the config keys each rule reads (Solver refuses others when only these rules are in use)
+_CONFIG_KEYS: dict[Any, tuple[str, ...]] = {
+    constant: ("value", "dtype", "device"),
+    gaussian: ("mu", "stdvar", "dtype", "device"),
+    he: ("dtype", "device"),
+    xavier: ("dtype", "device"),
+}
+
 
 def get(rule: Any) -> Any:
     """The rule named ``rule`` (or ``rule`` itself if callable).

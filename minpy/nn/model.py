@@ -3,14 +3,15 @@
 Subclasses declare their trainable parameters with ``add_param(name, shape)`` and their
 auxiliary ones (running statistics that backprop never updates) with ``add_aux_param``,
 then write ``forward(X, mode)`` and ``loss(predict, y)`` with ``minpy.nn.layers``. Parameters
-are saved to and loaded from ``.npz`` files without pickle, so loading a file never runs code.
-This module does not train (see ``minpy.nn.solver``).
+are saved to and loaded from ``.npz`` files without pickle, so loading a file never runs code;
+loading is all or nothing: the file (``minpy.nn.checkpoint``, whose ``CheckpointError``,
+``read_npz`` and ``write_npz`` are re-exported here) is checked against what the model
+expects before anything changes. This module does not train (see ``minpy.nn.solver``).
 """
 
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,64 +21,18 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device
 from minpy.nn import init as _init
+from minpy.nn.checkpoint import (
+    SOLVER_SECTIONS,
+    CheckpointError,
+    Entry,
+    Expect,
+    check_entries,
+    dtype_kinds,
+    read_npz,
+    write_npz,
+)
 
 __all__ = ["CheckpointError", "ModelBase", "read_npz", "write_npz"]
-
-
-class CheckpointError(ValueError):
-    """A parameter or checkpoint file is unreadable, corrupt, truncated or does not fit."""
-
-
-def write_npz(path: str | os.PathLike[str], arrays: Mapping[str, Any]) -> None:
-    """Write ``arrays`` (name -> host array) to ``path`` atomically.
-
-    The data goes to a temporary file next to ``path`` that then replaces it, so an
-    interrupted write never damages an existing file.
-    """
-    path = os.fspath(path)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            host: dict[str, Any] = {k: numpy.asarray(v) for k, v in arrays.items()}
-            numpy.savez(f, **host)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def read_npz(path: str | os.PathLike[str]) -> dict[str, numpy.ndarray]:
-    """Every array of the ``.npz`` file ``path``, read fully and checked, without pickle.
-
-    Raises
-    ------
-    CheckpointError
-        The file is missing, not an ``.npz`` archive, corrupt or truncated, or holds objects
-        that would need pickle.
-    """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise CheckpointError(f"no such parameter file: {path!r}; check the path")
-    try:
-        # our own file handle: numpy never leaves one open when the archive is broken
-        with open(path, "rb") as fh:
-            data = numpy.load(fh, allow_pickle=False)
-            if not isinstance(data, numpy.lib.npyio.NpzFile):
-                raise CheckpointError(
-                    f"{path!r} is a single .npy array, not an .npz archive of named arrays; "
-                    "save it with ModelBase.save or Solver.save_checkpoint"
-                )
-            try:
-                return {k: numpy.array(data[k]) for k in data.files}
-            finally:
-                data.close()
-    except CheckpointError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise CheckpointError(
-            f"cannot read {path!r}: the file is corrupt, truncated or not an .npz archive "
-            f"({type(exc).__name__}: {exc}); nothing was loaded; use an intact copy or retrain"
-        ) from exc
 
 
 class ModelBase:
@@ -192,39 +147,60 @@ class ModelBase:
         out.update({f"aux:{k}": numpy.asarray(v) for k, v in self.aux_params.items()})
         return out
 
+    def _state_expectations(self) -> dict[str, Expect]:
+        """What a file must hold for this model: every parameter and auxiliary parameter,
+        with the declared shape and a dtype of the same kind as the model's array."""
+        out: dict[str, Expect] = {}
+        for name, cfg in self.param_configs.items():
+            old = self.params.get(name)
+            kinds = "f" if old is None else dtype_kinds(old.dtype)
+            out[f"param:{name}"] = Expect(f"model's parameter {name!r}", tuple(cfg["shape"]), kinds)
+        for name, declared in self.aux_param_configs.items():
+            value = self.aux_params.get(name, declared)
+            host = value if isinstance(value, Array) else numpy.asarray(value)
+            shape = None if host.dtype.hasobject else tuple(host.shape)  # None: set by forward
+            out[f"aux:{name}"] = Expect(
+                f"model's auxiliary parameter {name!r}", shape, dtype_kinds(host.dtype)
+            )
+        return out
+
+    def _prepare_state(
+        self, arrays: Mapping[str, numpy.ndarray]
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        """The new parameters and aux parameters from checked host arrays, on the devices of
+        the ones they replace; the model is not changed."""
+        params: dict[str, Array] = {}
+        for name in self.param_configs:
+            old = self.params.get(name)
+            device = old.device if isinstance(old, Array) else None
+            params[name] = np.array(arrays[f"param:{name}"], device=device)
+        aux: dict[str, Array] = {}
+        for name in self.aux_param_configs:
+            old = self.aux_params.get(name)
+            device = old.device if isinstance(old, Array) else None
+            aux[name] = np.array(arrays[f"aux:{name}"], device=device)
+        return params, aux
+
     def load_state_arrays(
         self, arrays: Mapping[str, numpy.ndarray], source: str = "the file"
     ) -> None:
-        """Set parameters from ``state_arrays``-style host arrays, all or nothing."""
-        new_params: dict[str, Array] = {}
-        for name, cfg in self.param_configs.items():
-            key = f"param:{name}"
-            if key not in arrays:
-                raise CheckpointError(
-                    f"{source} has no parameter {name!r} (it has "
-                    f"{sorted(k[6:] for k in arrays if k.startswith('param:'))!r}); "
-                    "was it saved from a different model?"
-                )
-            value = arrays[key]
-            if tuple(value.shape) != tuple(cfg["shape"]):
-                raise CheckpointError(
-                    f"{source}: parameter {name!r} has shape {tuple(value.shape)!r} but the "
-                    f"model declares {tuple(cfg['shape'])!r}; build the model with the sizes "
-                    "it was saved with"
-                )
-            old = self.params.get(name)
-            new_params[name] = np.array(value, device=None if old is None else old.device)
-        new_aux: dict[str, Array] = {}
-        for name in self.aux_param_configs:
-            key = f"aux:{name}"
-            if key not in arrays:
-                raise CheckpointError(
-                    f"{source} has no auxiliary parameter {name!r}; was it saved from a "
-                    "different model?"
-                )
-            new_aux[name] = np.array(arrays[key])
-        self.params.update(new_params)
-        self.aux_params.update(new_aux)
+        """Set parameters from ``state_arrays``-style host arrays, all or nothing.
+
+        Every declared parameter and auxiliary parameter must be there with its shape and a
+        dtype of the model's kind, and nothing else except the sections a Solver checkpoint
+        adds (``meta:``, ``optim:``, ``best:``, ``hist:``, ``rng:``), which are ignored.
+
+        Raises
+        ------
+        CheckpointError
+            An entry is missing, unexpected, or of the wrong dtype or shape; nothing changed.
+        """
+        host = {k: numpy.asarray(v) for k, v in arrays.items()}
+        found = {k: Entry(tuple(v.shape), v.dtype) for k, v in host.items()}
+        check_entries(found, self._state_expectations(), {}, source, skip=SOLVER_SECTIONS)
+        params, aux = self._prepare_state(host)
+        self.params.update(params)
+        self.aux_params.update(aux)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters and auxiliary parameters to the ``.npz`` file ``path``.
@@ -236,10 +212,25 @@ class ModelBase:
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters saved by ``save`` (no pickle; nothing changes on any error).
 
+        The file's headers are checked first: every declared parameter and auxiliary
+        parameter must be there, with its declared shape and a dtype of the model's kind
+        (real floats for parameters), and nothing else (the sections a Solver checkpoint adds
+        are skipped, so a checkpoint loads too). Only then is data read, and only once all of
+        it has been read does the model change.
+
         Raises
         ------
         CheckpointError
-            The file is missing, corrupt or truncated, or does not fit this model's
+            The file is missing, corrupt, truncated or forged, or does not fit this model's
             declared parameters.
         """
-        self.load_state_arrays(read_npz(path), repr(os.fspath(path)))
+        source = repr(os.fspath(path))
+        expect = self._state_expectations()
+
+        def check(found: dict[str, Entry]) -> list[str]:
+            check_entries(found, expect, {}, source, skip=SOLVER_SECTIONS)
+            return list(expect)
+
+        params, aux = self._prepare_state(read_npz(path, check))
+        self.params.update(params)
+        self.aux_params.update(aux)

@@ -138,6 +138,31 @@ _RULES: dict[str, Rule] = {
     "sgd_momentum": sgd_momentum,
 }
 
+# What each rule reads from its config: the hyper-parameters a user may set (Solver checks
+# optim_config against these and their ranges) and the state kept between steps, arrays shaped
+# like w plus Adam's step count (Solver checks checkpoints against these).
+_HYPERPARAMETERS: dict[Rule, tuple[str, ...]] = {
+    adam: ("learning_rate", "beta1", "beta2", "epsilon"),
+    rmsprop: ("learning_rate", "decay_rate", "epsilon"),
+    sgd: ("learning_rate",),
+    sgd_momentum: ("learning_rate", "momentum"),
+}
+_STATE_ARRAYS: dict[Rule, tuple[str, ...]] = {
+    adam: ("m", "v"),
+    rmsprop: ("cache",),
+    sgd: (),
+    sgd_momentum: ("velocity",),
+}
+_STATE_COUNTS: dict[Rule, tuple[str, ...]] = {adam: ("t",), rmsprop: (), sgd: (), sgd_momentum: ()}
+_RANGES: dict[str, tuple[str, Callable[[float], bool]]] = {
+    "learning_rate": ("> 0", lambda v: v > 0),
+    "momentum": ("in [0, 1)", lambda v: 0 <= v < 1),
+    "decay_rate": ("in [0, 1)", lambda v: 0 <= v < 1),
+    "beta1": ("in [0, 1)", lambda v: 0 <= v < 1),
+    "beta2": ("in [0, 1)", lambda v: 0 <= v < 1),
+    "epsilon": ("> 0", lambda v: v > 0),
+}
+
 
 def get(rule: Any) -> Rule:
     """The update rule named ``rule`` (or ``rule`` itself if callable).

@@ -5,7 +5,9 @@ rules from ``minpy.nn.optim``, initial values from ``minpy.nn.init``, batches fr
 ``minpy.nn.io.NDArrayIter``. Besides MinPy's loop it keeps a loss/accuracy history, decays the
 learning rate, clips gradients, shows a progress bar (tqdm when installed), writes a checkpoint
 (atomically, without pickle) after each epoch and on Ctrl-C, resumes from one, stops on a
-non-finite loss, and plots the history with matplotlib.
+non-finite loss, and plots the history with matplotlib. Every constructor argument is checked
+for type and range when the Solver is built, and a checkpoint is checked in full (names, dtypes,
+shapes, counters, generator state) before anything is restored from it.
 """
 
 from __future__ import annotations
@@ -23,31 +25,16 @@ import numpy
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
+from minpy.nn import _arguments as _args
+from minpy.nn import checkpoint as _ck
 from minpy.nn import optim as _optim
-from minpy.nn.io import NDArrayIter
-from minpy.nn.model import CheckpointError, ModelBase, read_npz, write_npz
+from minpy.nn.model import ModelBase
 
 __all__ = ["NonFiniteLossError", "Solver"]
 
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss became NaN or infinite; the solver stopped before updating."""
-
-
-def _as_iter(data: Any, batch_size: int | None, shuffle: bool, what: str) -> Any:
-    """An ``NDArrayIter`` from ``(X, y)``; an iterator is returned as it is."""
-    if data is None or hasattr(data, "reset"):
-        return data
-    if isinstance(data, tuple) and len(data) == 2:
-        if batch_size is None:
-            raise ValueError(
-                f"Solver: {what} was given as (X, y) arrays but batch_size is None; "
-                "pass batch_size=... or an NDArrayIter"
-            )
-        return NDArrayIter(data[0], data[1], batch_size, shuffle=shuffle, last_batch_handle="keep")
-    raise TypeError(
-        f"Solver: {what} must be an NDArrayIter or an (X, y) tuple, got {type(data).__name__}"
-    )
 
 
 class Solver:
@@ -136,21 +123,37 @@ class Solver:
         keep_best: bool = True,
     ) -> None:
         if not isinstance(model, ModelBase):
-            raise TypeError(f"Solver: model must be a ModelBase, got {type(model).__name__}")
-        if not isinstance(num_epochs, int) or num_epochs < 0:
-            raise ValueError(f"Solver: num_epochs must be an int >= 0, got {num_epochs!r}")
-        if clip_norm is not None and not clip_norm > 0:
-            raise ValueError(f"Solver: clip_norm must be positive or None, got {clip_norm!r}")
+            raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
+        num_epochs = _args.int_arg("num_epochs", num_epochs, 0)
+        if batch_size is not None:
+            batch_size = _args.int_arg("batch_size", batch_size, 1)
+        if train_acc_num_samples is not None:
+            train_acc_num_samples = _args.int_arg("train_acc_num_samples", train_acc_num_samples, 1)
+        if clip_norm is not None:
+            clip_norm = _args.real_arg("clip_norm", clip_norm, lambda v: v > 0, "> 0")
+        lr_decay = _args.real_arg("lr_decay", lr_decay, lambda v: v > 0, "> 0")
+        resume = _args.bool_arg("resume", resume)
+        progress = _args.bool_arg("progress", progress)
+        verbose = _args.bool_arg("verbose", verbose)
+        keep_best = _args.bool_arg("keep_best", keep_best)
+        _args.check_checkpoint(checkpoint, resume)
+        self.update_rule = _optim.get(update_rule)
+        self.optim_config = _args.dict_arg("optim_config", optim_config)
+        _args.check_optim_config(update_rule, self.update_rule, self.optim_config)
+        self.init_config = _args.dict_arg("init_config", init_config)
+        _args.check_init(model.param_configs, init_rule, self.init_config)
         self.model = model
-        self.train_dataiter = _as_iter(train_dataiter, batch_size, True, "train_dataiter")
-        self.test_dataiter = _as_iter(test_dataiter, batch_size, False, "test_dataiter")
+        self.train_dataiter = _args.as_iter(
+            train_dataiter, batch_size, True, "train_dataiter",
+            ("reset", "__iter__", "getnumiterations"),
+        )  # fmt: skip
+        self.test_dataiter = _args.as_iter(
+            test_dataiter, batch_size, False, "test_dataiter", ("reset", "__iter__")
+        )
         self.num_epochs = num_epochs
         self.init_rule = init_rule
-        self.init_config = dict(init_config or {})
         self.update_rule_name = update_rule if isinstance(update_rule, str) else None
-        self.update_rule = _optim.get(update_rule)
-        self.optim_config = dict(optim_config or {})
-        self.lr_decay = float(lr_decay)
+        self.lr_decay = lr_decay
         self.clip_norm = clip_norm
         self.train_acc_num_samples = train_acc_num_samples
         self.checkpoint = None if checkpoint is None else os.fspath(checkpoint)
@@ -244,14 +247,14 @@ class Solver:
         arrays["meta:epoch"] = numpy.asarray(self.epoch)
         arrays["meta:best_val_acc"] = numpy.asarray(self.best_val_acc)
         arrays["meta:update_rule"] = numpy.asarray(self.update_rule_name or "")
-        for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
+        for key in _ck.HISTORIES:
             arrays[f"hist:{key}"] = numpy.asarray(getattr(self, f"{key}_history"), dtype=float)
         rng = self._shuffle_rng()
         if rng is not None:  # the shuffling order of later epochs, so a resume repeats it
             _, keys, pos, has_gauss, gauss = rng.get_state(legacy=True)
             arrays["rng:keys"] = keys
             arrays["rng:rest"] = numpy.asarray([pos, has_gauss, gauss], dtype=float)
-        write_npz(path, arrays)
+        _ck.write_npz(path, arrays)
 
     def _shuffle_rng(self) -> numpy.random.RandomState | None:
         rng = getattr(self.train_dataiter, "_rng", None)
@@ -260,49 +263,59 @@ class Solver:
     def load_checkpoint(self, path: str | os.PathLike[str]) -> None:
         """Restore what ``save_checkpoint`` wrote; on any error nothing changes.
 
+        The whole file is checked before anything is restored: every entry's name, dtype
+        and shape against the model's parameters, auxiliary parameters and the update rule's
+        state (from the ``.npy`` headers, before any data is read), then the epoch counter, the
+        update rule's name and the shuffling generator's state.
+
         Raises
         ------
         CheckpointError
-            The file is corrupt or truncated, or was written for another model.
+            The file is corrupt, truncated or forged, or was written for another model or
+            update rule; the model and the solver are as they were.
         """
         source = repr(os.fspath(path))
-        arrays = read_npz(path)
-        if "meta:epoch" not in arrays:
-            raise CheckpointError(
-                f"{source} is a parameter file, not a solver checkpoint; load it with "
-                "model.load(path) instead"
-            )
-        rule = str(arrays["meta:update_rule"])
+        rule = _ck.read_update_rule(path, source)
         if rule and self.update_rule_name and rule != self.update_rule_name:
-            raise CheckpointError(
+            raise _ck.CheckpointError(
                 f"{source} was written with update_rule={rule!r}, this solver uses "
                 f"{self.update_rule_name!r}; resume with the same update rule"
             )
-        device = next(iter(self.model.params.values())).device if self.model.params else None
+        model = self.model
+        expect = model._state_expectations()
+        shapes = {name: tuple(cfg["shape"]) for name, cfg in model.param_configs.items()}
+        arrays = _ck.read_npz(
+            path,
+            lambda found: _ck.check_solver_entries(expect, shapes, self.update_rule, found, source),
+        )
+        epoch = _ck.read_epoch(arrays, source)
+        rng_state = _ck.read_rng_state(arrays, source)
+        params, aux = self.model._prepare_state(arrays)
+        device = next(iter(params.values())).device if params else None
         configs: dict[str, dict[str, Any]] = {p: {} for p in self.model.param_configs}
         best: dict[str, Array] = {}
         for key, value in arrays.items():
             kind, _, rest = key.partition(":")
             if kind == "optim":
-                name, _, field = rest.rpartition(":")
-                if name in configs:
-                    configs[name][field] = (
-                        value.item() if value.ndim == 0 else np.array(value, device=device)
-                    )
-            elif kind == "best" and rest in self.model.param_configs:
+                name, _, field = rest.partition(":")  # parameter names have no ':'
+                configs[name][field] = (
+                    value.item() if value.ndim == 0 else np.array(value, device=device)
+                )
+            elif kind == "best":
                 best[rest] = np.array(value, device=device)
-        self.model.load_state_arrays(arrays, source)  # validates shapes; all or nothing
+        histories = {key: arrays[f"hist:{key}"].tolist() for key in _ck.HISTORIES}
+        # everything is checked and converted: nothing below can fail
+        self.model.params.update(params)
+        self.model.aux_params.update(aux)
         self.optim_configs = configs
         self.best_params = best
-        self.epoch = int(arrays["meta:epoch"])
+        self.epoch = epoch
         self.best_val_acc = float(arrays["meta:best_val_acc"])
-        for key in ("loss", "epoch_loss", "train_acc", "val_acc", "lr"):
-            setattr(self, f"{key}_history", arrays[f"hist:{key}"].tolist())
+        for key, values in histories.items():
+            setattr(self, f"{key}_history", values)
         rng = self._shuffle_rng()
-        if rng is not None and "rng:keys" in arrays:
-            pos, has_gauss, gauss = arrays["rng:rest"].tolist()
-            keys = arrays["rng:keys"].astype(numpy.uint32)
-            rng.set_state(("MT19937", keys, int(pos), int(has_gauss), float(gauss)))
+        if rng is not None and rng_state is not None:
+            rng.set_state(rng_state)
 
     # training -------------------------------------------------------------------------------
     def _learning_rate(self) -> float:
@@ -332,8 +345,7 @@ class Solver:
             Re-raised after a checkpoint of the current state has been written.
         """
         if self.resume and self.checkpoint is not None and os.path.exists(self.checkpoint):
-            if not self.model.params:
-                self.model.init_params(self.init_rule, self.init_config)
+            # no init_params first: a refused checkpoint must leave the model untouched
             self.load_checkpoint(self.checkpoint)
             self._log(f"resumed from {self.checkpoint!r} after epoch {self.epoch}")
         elif not self.model.params:

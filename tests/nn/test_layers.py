@@ -362,3 +362,113 @@ def test_l2_and_sigmoid_cross_entropy(device: minpy.Device) -> None:
     )
     check_grads(layers.l2_loss, x, t)
     check_grads(layers.sigmoid_cross_entropy, x, t)
+
+
+# --------------------------------------------------------------------------------------------
+# wrong-shaped weights, biases, scales and states are named, not left to an inner primitive
+
+
+def _ones(*shape: int) -> Any:
+    return np.ones(shape)
+
+
+def _rnn(**kw: Any) -> Any:
+    args = dict(x=_ones(2, 3, 5), h0=_ones(2, 4), wx=_ones(5, 4), wh=_ones(4, 4), b=_ones(4))
+    args.update(kw)
+    return layers.rnn(**args)
+
+
+def _lstm_step(**kw: Any) -> Any:
+    args = dict(x=_ones(2, 5), prev_h=_ones(2, 4), prev_c=_ones(2, 4), wx=_ones(5, 16),
+                wh=_ones(4, 16), b=_ones(16))  # fmt: skip
+    args.update(kw)
+    return layers.lstm_step(**args)
+
+
+def _gru(**kw: Any) -> Any:
+    args = dict(x=_ones(2, 3, 5), h0=_ones(2, 4), wx=_ones(5, 8), wh=_ones(4, 8), b=_ones(8),
+                wxh=_ones(5, 4), whh=_ones(4, 4), bh=_ones(4))  # fmt: skip
+    args.update(kw)
+    return layers.gru(**args)
+
+
+BAD_SHAPES: list[tuple[str, Any, str]] = [
+    ("affine b", lambda: layers.affine(_ones(2, 3), _ones(3, 4), _ones(3)),
+     r"affine: b has shape \(3,\), expected \(4,\) \(one bias per output, M = w\.shape\[1\] = 4\); "
+     r"pass b of shape \(4,\)"),
+    ("affine b batch", lambda: layers.affine(_ones(2, 3), _ones(3, 4), _ones(3, 1, 4)),
+     r"affine: b has shape \(3, 1, 4\), expected \(4,\)"),
+    ("affine w", lambda: layers.affine(_ones(2, 3), _ones(3), _ones(1)),
+     r"affine: w has shape \(3,\), expected a 2-D \(D, M\) matrix"),
+    ("batchnorm gamma", lambda: layers.batchnorm(_ones(2, 3), _ones(4), _ones(3)),
+     r"batchnorm: gamma has shape \(4,\), expected \(3,\) \(one per feature, x\.shape\[1\] = 3\)"),
+    ("batchnorm beta", lambda: layers.batchnorm(_ones(2, 3), _ones(3), _ones(3, 3)),
+     r"batchnorm: beta has shape \(3, 3\), expected \(3,\)"),
+    ("batchnorm channels", lambda: layers.batchnorm(_ones(2, 3, 4, 4), _ones(4), _ones(3)),
+     r"batchnorm: gamma has shape \(4,\), expected \(3,\) \(one per channel"),
+    ("batchnorm running_mean",
+     lambda: layers.batchnorm(_ones(2, 3), _ones(3), _ones(3), _ones(2), mode="test"),
+     r"batchnorm: running_mean has shape \(2,\), expected \(3,\)"),
+    ("layernorm gamma", lambda: layers.layernorm(_ones(2, 3), _ones(4), _ones(3)),
+     r"layernorm: gamma has shape \(4,\), expected \(3,\) \(one per feature of the last axis"),
+    ("layernorm beta", lambda: layers.layernorm(_ones(2, 3), _ones(3), _ones(2, 2, 3)),
+     r"layernorm: beta has shape \(2, 2, 3\), expected \(3,\)"),
+    ("conv2d b", lambda: layers.conv2d(_ones(1, 1, 3, 3), _ones(2, 1, 2, 2), _ones(3)),
+     r"conv2d: b has shape \(3,\), expected \(2,\) \(one bias per filter, F = w\.shape\[0\] = 2\)"),
+    ("embedding w", lambda: layers.embedding(np.array([1]), _ones(5)),
+     r"embedding: w has shape \(5,\), expected a 2-D \(V, D\) matrix"),
+    ("embedding scalar w", lambda: layers.embedding(np.array([0]), np.array(3.0)),
+     r"embedding: w has shape \(\), expected a 2-D"),
+    ("rnn h0", lambda: _rnn(h0=_ones(2, 5)),
+     r"rnn: h0 has shape \(2, 5\), expected \(2, 4\) \(N = 2 examples by H = wh\.shape\[0\] = 4\)"),
+    ("rnn h0 batch", lambda: _rnn(h0=_ones(3, 4)),
+     r"rnn: h0 has shape \(3, 4\), expected \(2, 4\)"),
+    ("rnn wx", lambda: _rnn(wx=_ones(4, 4)),
+     r"rnn: wx has shape \(4, 4\), expected \(5, 4\) \(D = 5 input features by H"),
+    ("rnn wh", lambda: _rnn(wh=_ones(4, 5)), r"rnn: wh has shape \(4, 5\), expected \(H, H\)"),
+    ("rnn b", lambda: _rnn(b=_ones(5)), r"rnn: b has shape \(5,\), expected \(4,\)"),
+    ("rnn_step prev_h",
+     lambda: layers.rnn_step(_ones(2, 5), _ones(2, 3), _ones(5, 4), _ones(4, 4), _ones(4)),
+     r"rnn_step: prev_h has shape \(2, 3\), expected \(2, 4\)"),
+    ("rnn_step x", lambda: layers.rnn_step(_ones(2, 3, 5), _ones(2, 4), _ones(5, 4),
+                                           _ones(4, 4), _ones(4)),
+     r"rnn_step: x has shape \(2, 3, 5\), expected \(N, D\)"),
+    ("lstm_step b", lambda: _lstm_step(b=_ones(15)),
+     r"lstm_step: b has shape \(15,\), expected \(16,\) \(4H, H = wh\.shape\[0\] = 4\)"),
+    ("lstm_step wh", lambda: _lstm_step(wh=_ones(4, 12)),
+     r"lstm_step: wh has shape \(4, 12\), expected \(H, 4H\) .* e\.g\. \(4, 16\)"),
+    ("lstm_step wx", lambda: _lstm_step(wx=_ones(5, 12)),
+     r"lstm_step: wx has shape \(5, 12\), expected \(5, 16\)"),
+    ("lstm_step prev_c", lambda: _lstm_step(prev_c=_ones(2, 5)),
+     r"lstm_step: prev_c has shape \(2, 5\), expected \(2, 4\) \(like prev_h"),
+    ("lstm h0", lambda: layers.lstm(_ones(2, 3, 5), _ones(2, 3), _ones(5, 16), _ones(4, 16),
+                                    _ones(16)),
+     r"lstm: h0 has shape \(2, 3\), expected \(2, 4\)"),
+    ("gru wx", lambda: _gru(wx=_ones(5, 4)), r"gru: wx has shape \(5, 4\), expected \(5, 8\)"),
+    ("gru wxh", lambda: _gru(wxh=_ones(4, 4)), r"gru: wxh has shape \(4, 4\), expected \(5, 4\)"),
+    ("gru whh", lambda: _gru(whh=_ones(4, 5)), r"gru: whh has shape \(4, 5\), expected \(4, 4\)"),
+    ("gru bh", lambda: _gru(bh=_ones(8)), r"gru: bh has shape \(8,\), expected \(4,\)"),
+    ("gru h0", lambda: _gru(h0=_ones(2, 8)), r"gru: h0 has shape \(2, 8\), expected \(2, 4\)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "match"), [c[1:] for c in BAD_SHAPES], ids=[c[0] for c in BAD_SHAPES]
+)
+def test_layers_name_the_wrong_shaped_argument(call: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_layers_still_accept_broadcasting_arguments() -> None:
+    x = _ones(2, 3)
+    close(layers.affine(x, _ones(3, 4), _ones(1, 4)), numpy.full((2, 4), 4.0))
+    close(layers.affine(x, _ones(3, 4), 1.0), numpy.full((2, 4), 4.0))  # a Python number
+    out, _, _ = layers.batchnorm(_ones(2, 3, 2, 2), _ones(1, 3, 1, 1), np.zeros((3, 1)))
+    assert out.shape == (2, 3, 2, 2)
+    assert layers.layernorm(x, _ones(1, 3), np.zeros(3)).shape == (2, 3)
+    assert _rnn(h0=_ones(1, 4), b=_ones(1, 4)).shape == (2, 3, 4)  # one initial state for all
+    h, c = _lstm_step(prev_h=_ones(4), prev_c=_ones(1, 4))
+    assert h.shape == c.shape == (2, 4)
+    assert _gru(h0=_ones(1, 4)).shape == (2, 3, 4)
+    assert layers.conv2d(_ones(1, 1, 3, 3), _ones(2, 1, 2, 2), _ones(2, 1)).shape == (1, 2, 2, 2)

@@ -8,8 +8,9 @@ reads the current context except to draw dropout masks on the input's device.
 The functions live by topic and are all re-exported here (use them as ``layers.affine``):
 ``dense`` (affine, activations, dropout, batch and layer normalization), ``conv``
 (convolution and pooling), ``recurrent`` (embedding, RNN, LSTM and GRU steps and sequences)
-and ``losses`` (softmax and the losses). ``_checks`` holds the label check that ``recurrent``
-and ``losses`` share. This file only re-exports; no layer is defined here.
+and ``losses`` (softmax and the losses). ``_checks`` holds the argument checks they share
+(label ranges; the shapes of weights, biases, scales and states, so that a wrong one is named
+instead of an inner primitive failing). This file only re-exports; no layer is defined here.
 
 Shapes follow MinPy (and cs231n): a batch is the first axis; images are ``(N, C, H, W)``;
 sequences are ``(N, T, D)``; weights of ``affine`` are ``(D, M)``; convolution filters are

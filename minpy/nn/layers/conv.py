@@ -11,6 +11,7 @@ from typing import Any
 
 import minpy.numpy as np
 from minpy.array import Array
+from minpy.nn.layers._checks import check_vector
 
 __all__ = [
     "avg_pool",
@@ -80,7 +81,8 @@ def conv2d(
     Raises
     ------
     ValueError
-        The input is not 4-D, its channels do not match the filters, or the kernel does not fit.
+        The input is not 4-D, its channels do not match the filters, the kernel does not fit,
+        or ``b`` does not hold one bias per filter.
 
     Examples
     --------
@@ -98,6 +100,8 @@ def conv2d(
             f"{tuple(w.shape)!r}; the input must be (N, C, H, W) and the filters (F, C, KH, KW) "
             "with the same C (reshape the input, e.g. x.reshape(N, C, H, W))"
         )
+    f = w.shape[0]
+    check_vector("conv2d", "b", b, (f,), f"one bias per filter, F = w.shape[0] = {f}")
     ph, pw = _pair(pad, "conv2d: pad")
     stride2 = _pair(stride, "conv2d: stride")
     if 0 in stride2:
@@ -105,7 +109,7 @@ def conv2d(
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     n, c = x.shape[0], x.shape[1]
-    f, _, kh, kw = w.shape
+    _, _, kh, kw = w.shape
     cols, oh, ow = _windows(x, (kh, kw), stride2, axis=2)  # (N, C, KH*KW, OH, OW)
     cols = np.reshape(cols, (n, c * kh * kw, oh * ow))
     out = np.matmul(np.reshape(w, (f, c * kh * kw)), cols)  # (N, F, OH*OW)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import stop_gradient
+from minpy.nn.layers._checks import check_broadcast, check_vector
 
 __all__ = [
     "affine",
@@ -44,7 +45,8 @@ def affine(x: Array, w: Array, b: Array) -> Array:
     Raises
     ------
     ValueError
-        The features of ``x`` do not match the rows of ``w``.
+        ``w`` is not 2-D, the features of ``x`` do not match its rows, or ``b`` does not fit
+        its columns (``(M,)``, or ``(1, M)``).
 
     Examples
     --------
@@ -53,6 +55,11 @@ def affine(x: Array, w: Array, b: Array) -> Array:
     array([[3., 3., 3., 3.],
            [3., 3., 3., 3.]])
     """
+    if w.ndim != 2:
+        raise ValueError(
+            f"affine: w has shape {tuple(w.shape)!r}, expected a 2-D (D, M) matrix (D inputs, "
+            "M outputs); pass w of shape (D, M)"
+        )
     shape = x.shape
     if len(shape) != 2:
         d = 1
@@ -65,6 +72,8 @@ def affine(x: Array, w: Array, b: Array) -> Array:
             f"the weights of shape {tuple(w.shape)!r} expect {w.shape[0]}; reshape the input or "
             f"build the layer with input size {x.shape[1]}"
         )
+    n, m = x.shape[0], w.shape[1]
+    check_broadcast("affine", "b", b, (n, m), (m,), f"one bias per output, M = w.shape[1] = {m}")
     return np.dot(x, w) + b
 
 
@@ -194,6 +203,12 @@ def batchnorm(
         ``(out, running_mean, running_var)``. The new running statistics carry no gradient:
         store them back as the model's auxiliary parameters.
 
+    Raises
+    ------
+    ValueError
+        ``x`` is neither 2-D nor 4-D, or ``gamma``, ``beta`` or a running statistic does not
+        hold one value per feature (channel).
+
     Examples
     --------
     >>> from minpy.nn import layers
@@ -216,6 +231,11 @@ def batchnorm(
             f"batchnorm: expected (N, D) or (N, C, H, W) input, got shape {tuple(x.shape)!r}"
         )
     channels = shape[1]
+    meaning = f"one per {'channel' if x.ndim == 4 else 'feature'}, x.shape[1] = {channels}"
+    check_vector("batchnorm", "gamma", gamma, (channels,), meaning)
+    check_vector("batchnorm", "beta", beta, (channels,), meaning)
+    check_vector("batchnorm", "running_mean", running_mean, (channels,), meaning)
+    check_vector("batchnorm", "running_var", running_var, (channels,), meaning)
     if running_mean is None:
         running_mean = np.zeros(channels, dtype=x.dtype, device=x.device)
     if running_var is None:
@@ -238,12 +258,22 @@ def batchnorm(
 def layernorm(x: Array, gamma: Array, beta: Array, eps: float = 1e-5) -> Array:
     """Layer normalization over the last axis, then ``* gamma + beta`` (shape ``(D,)``).
 
+    Raises
+    ------
+    ValueError
+        ``gamma`` or ``beta`` does not hold one value per feature of the last axis.
+
     Examples
     --------
     >>> from minpy.nn import layers
     >>> layers.layernorm(np.array([[1.0, 3.0]]), np.ones(2), np.zeros(2)).round(3)
     array([[-1.,  1.]])
     """
+    shape = tuple(x.shape)
+    d = shape[-1] if shape else 1
+    meaning = f"one per feature of the last axis, x.shape[-1] = {d}"
+    check_broadcast("layernorm", "gamma", gamma, shape, (d,), meaning)
+    check_broadcast("layernorm", "beta", beta, shape, (d,), meaning)
     mean = np.mean(x, axis=-1, keepdims=True)
     centred = x - mean
     var = np.mean(centred * centred, axis=-1, keepdims=True)

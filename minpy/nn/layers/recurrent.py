@@ -3,14 +3,21 @@ GRU (``rnn_step``, ``lstm_step``, ``gru_step``); and each run over ``(N, T, D)``
 (``rnn``, ``lstm``, ``gru``).
 
 Pure functions in ``minpy.numpy`` operations (see ``minpy.nn.layers``): a sequence is a
-Python loop over steps, differentiated through like any other code. No losses here.
+Python loop over steps, differentiated through like any other code. Each public function
+checks its arguments' shapes once (``_check_cell``), then runs unchecked steps. No losses here.
 """
 
 from __future__ import annotations
 
 import minpy.numpy as np
 from minpy.array import Array
-from minpy.nn.layers._checks import check_labels
+from minpy.nn.layers._checks import (
+    Shape,
+    check_broadcast,
+    check_labels,
+    check_shape,
+    shape_of,
+)
 from minpy.nn.layers.dense import sigmoid
 
 __all__ = [
@@ -35,6 +42,11 @@ def embedding(idx: Array, w: Array) -> Array:
     array([[[4., 5.],
             [0., 1.]]])
     """
+    if w.ndim != 2:
+        raise ValueError(
+            f"embedding: w has shape {tuple(w.shape)!r}, expected a 2-D (V, D) matrix (one row "
+            "of D features per index); pass w of shape (V, D)"
+        )
     idx = np.asarray(idx, device=w.device)
     if idx.dtype.kind not in "iu":
         raise TypeError(
@@ -42,6 +54,69 @@ def embedding(idx: Array, w: Array) -> Array:
         )
     check_labels(idx, w.shape[0], "embedding")
     return w[idx]
+
+
+def _check_cell(
+    where: str, x: Shape, h_name: str, h: Array, wx: Array, wh: Array, b: Array, gates: int
+) -> int:
+    """Check a cell's state, weights and bias against inputs of shape ``x`` ``(N, D)``, for
+    ``gates`` blocks of H columns; returns the hidden size H (``wh.shape[0]``)."""
+    n, d = x
+    wh_shape = shape_of(wh)
+    if wh_shape is None:
+        h_shape = shape_of(h)
+        return h_shape[-1] if h_shape else 1
+    k = "" if gates == 1 else str(gates)
+    if len(wh_shape) != 2 or wh_shape[1] != gates * wh_shape[0]:
+        rows = wh_shape[0] if wh_shape else 1
+        raise ValueError(
+            f"{where}: wh has shape {wh_shape!r}, expected (H, {k}H) (hidden-to-hidden weights "
+            f"for {gates} block(s) of H columns), e.g. {(rows, gates * rows)!r}; pass wh of "
+            f"shape (H, {k}H)"
+        )
+    hidden = wh_shape[0]
+    width = gates * hidden
+    check_shape(
+        where, "wx", wx, (d, width),
+        f"D = {d} input features by {k}H, H = wh.shape[0] = {hidden}",
+    )  # fmt: skip
+    check_broadcast(where, "b", b, (n, width), (width,), f"{k}H, H = wh.shape[0] = {hidden}")
+    check_broadcast(
+        where, h_name, h, (n, hidden), (n, hidden),
+        f"N = {n} examples by H = wh.shape[0] = {hidden}",
+    )  # fmt: skip
+    return hidden
+
+
+def _check_step_input(where: str, x: Array) -> Shape:
+    if x.ndim != 2:
+        raise ValueError(
+            f"{where}: x has shape {tuple(x.shape)!r}, expected (N, D) inputs for one step; "
+            "pass x of shape (N, D) (a whole sequence (N, T, D) goes to the sequence layer)"
+        )
+    return (x.shape[0], x.shape[1])
+
+
+def _check_gru(
+    where: str,
+    x: Shape,
+    h_name: str,
+    h: Array,
+    wx: Array,
+    wh: Array,
+    b: Array,
+    wxh: Array,
+    whh: Array,
+    bh: Array,
+) -> int:
+    """``_check_cell`` for the gates, then the candidate's weights and bias."""
+    hidden = _check_cell(where, x, h_name, h, wx, wh, b, 2)
+    n, d = x
+    for_h = f"H = wh.shape[0] = {hidden}"
+    check_shape(where, "wxh", wxh, (d, hidden), f"D = {d} input features by H, {for_h}")
+    check_shape(where, "whh", whh, (hidden, hidden), f"H by H, {for_h}")
+    check_broadcast(where, "bh", bh, (n, hidden), (hidden,), for_h)
+    return hidden
 
 
 def rnn_step(x: Array, prev_h: Array, wx: Array, wh: Array, b: Array) -> Array:
@@ -54,6 +129,11 @@ def rnn_step(x: Array, prev_h: Array, wx: Array, wh: Array, b: Array) -> Array:
     ...                 np.zeros(3))
     array([[0., 0., 0.]])
     """
+    _check_cell("rnn_step", _check_step_input("rnn_step", x), "prev_h", prev_h, wx, wh, b, 1)
+    return _rnn_step(x, prev_h, wx, wh, b)
+
+
+def _rnn_step(x: Array, prev_h: Array, wx: Array, wh: Array, b: Array) -> Array:
     return np.tanh(np.dot(x, wx) + np.dot(prev_h, wh) + b)
 
 
@@ -84,7 +164,18 @@ def lstm_step(
     >>> h, c
     (array([[0.]]), array([[0.]]))
     """
-    hidden = prev_h.shape[1]
+    shape = _check_step_input("lstm_step", x)
+    hidden = _check_cell("lstm_step", shape, "prev_h", prev_h, wx, wh, b, 4)
+    check_broadcast(
+        "lstm_step", "prev_c", prev_c, (shape[0], hidden), (shape[0], hidden),
+        f"like prev_h: N = {shape[0]} examples by H = wh.shape[0] = {hidden}",
+    )  # fmt: skip
+    return _lstm_step(x, prev_h, prev_c, wx, wh, b, hidden)
+
+
+def _lstm_step(
+    x: Array, prev_h: Array, prev_c: Array, wx: Array, wh: Array, b: Array, hidden: int
+) -> tuple[Array, Array]:
     a = np.dot(x, wx) + np.dot(prev_h, wh) + b
     gates = sigmoid(a[:, : 3 * hidden])
     i, f, o = gates[:, :hidden], gates[:, hidden : 2 * hidden], gates[:, 2 * hidden :]
@@ -116,7 +207,22 @@ def gru_step(
     ...                 np.zeros(2), np.zeros((2, 1)), np.zeros((1, 1)), np.zeros(1))
     array([[0.5]])
     """
-    hidden = prev_h.shape[1]
+    shape = _check_step_input("gru_step", x)
+    hidden = _check_gru("gru_step", shape, "prev_h", prev_h, wx, wh, b, wxh, whh, bh)
+    return _gru_step(x, prev_h, wx, wh, b, wxh, whh, bh, hidden)
+
+
+def _gru_step(
+    x: Array,
+    prev_h: Array,
+    wx: Array,
+    wh: Array,
+    b: Array,
+    wxh: Array,
+    whh: Array,
+    bh: Array,
+    hidden: int,
+) -> Array:
     gates = sigmoid(np.dot(x, wx) + np.dot(prev_h, wh) + b)
     z, r = gates[:, :hidden], gates[:, hidden:]
     cand = np.tanh(np.dot(x, wxh) + np.dot(r * prev_h, whh) + bh)
@@ -142,10 +248,11 @@ def rnn(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     (1, 3, 4)
     """
     _check_sequence(x, "rnn")
+    _check_cell("rnn", (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 1)
     h = h0
     hs = []
     for t in range(x.shape[1]):
-        h = rnn_step(x[:, t], h, wx, wh, b)
+        h = _rnn_step(x[:, t], h, wx, wh, b)
         hs.append(h)
     return np.stack(hs, axis=1)
 
@@ -161,10 +268,11 @@ def lstm(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     (2, 3, 5)
     """
     _check_sequence(x, "lstm")
+    hidden = _check_cell("lstm", (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 4)
     h, c = h0, np.zeros(h0.shape, dtype=h0.dtype, device=h0.device)
     hs = []
     for t in range(x.shape[1]):
-        h, c = lstm_step(x[:, t], h, c, wx, wh, b)
+        h, c = _lstm_step(x[:, t], h, c, wx, wh, b, hidden)
         hs.append(h)
     return np.stack(hs, axis=1)
 
@@ -189,9 +297,10 @@ def gru(
     (2, 3, 5)
     """
     _check_sequence(x, "gru")
+    hidden = _check_gru("gru", (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, wxh, whh, bh)
     h = h0
     hs = []
     for t in range(x.shape[1]):
-        h = gru_step(x[:, t], h, wx, wh, b, wxh, whh, bh)
+        h = _gru_step(x[:, t], h, wx, wh, b, wxh, whh, bh, hidden)
         hs.append(h)
     return np.stack(hs, axis=1)
