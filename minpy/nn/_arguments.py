@@ -62,7 +62,10 @@ def real_arg(name: str, value: Any, ok: Callable[[float], bool], rule: str) -> f
 
 
 def bool_arg(name: str, value: Any) -> bool:
-    """``value`` as a bool; truthy non-bools (``"no"``, ``1``) are refused."""
+    """``value`` as a bool; ``0``/``1`` are accepted (MinPy-era scripts pass them), other
+    truthy values (``"no"``, ``2``) are refused."""
+    if isinstance(value, (int, numpy.integer)) and value in (0, 1):
+        return bool(value)
     if not isinstance(value, (bool, numpy.bool_)):
         raise TypeError(
             f"Solver: {name} must be True or False, got {value!r} ({type_name(value)}); "

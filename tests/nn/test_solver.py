@@ -492,6 +492,7 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
     ({"resume": True}, ValueError, r"resume=True needs the checkpoint"),
     ({"verbose": None}, TypeError, r"verbose must be True or False, got None"),
     ({"keep_best": "no"}, TypeError, r"keep_best must be True or False"),
+    ({"verbose": 2}, TypeError, r"verbose must be True or False, got 2"),
     ({"checkpoint": 123}, TypeError, r"checkpoint must be a str or pathlib\.Path, got 123 \(int\)"),
     ({"checkpoint": b"ck.npz"}, TypeError, r"checkpoint must be a str or pathlib\.Path"),
 ]  # fmt: skip
@@ -540,6 +541,7 @@ def test_constructor_accepts_valid_arguments() -> None:
         {"update_rule": "sgd_momentum", "optim_config": {"momentum": 0.0}},
         {"init_config": {"dtype": numpy.float64, "value": 0}, "clip_norm": 5},
         {"train_acc_num_samples": None, "verbose": numpy.bool_(False)},
+        {"verbose": 0, "keep_best": 1},  # MinPy-era scripts pass 0/1 for flags
         {"update_rule": lambda w, dw, c=None: (w, c or {}), "optim_config": {"anything": "x"}},
     ):
         Solver(Tiny(), it, it, progress=False, **kwargs)
