@@ -89,6 +89,11 @@ def _operators(name: str) -> tuple[Callable[[Array, Any], Array], ...]:
     return op, rop, iop
 
 
+def _unary(name: str) -> Callable[[Array], Array]:
+    """The unary operator of primitive ``name``: ``-a`` is ``minpy.numpy.negative(a)``."""
+    return lambda self: getattr(_np, name)(self)
+
+
 class _Ops:
     """The primitives that Array's methods and operators call, by their NumPy names.
 
@@ -117,15 +122,14 @@ class Array:
     Create Arrays with ``minpy.numpy`` functions (``np.array``, ``np.zeros``, ...); they follow
     NumPy's semantics, including broadcasting, indexing and in-place operators.
 
-    Concretising a traced value is never silent. Inside ``grad``, an Array that the trace
-    depends on refuses to become a Python number or list: ``float(x)``, ``complex(x)``,
-    ``x.item()``, ``x.tolist()`` and ``x.tobytes()`` raise ``GradientError``, because the
-    result would still vary with the input while no gradient flows through it. Write
-    ``float(minpy.core.stop_gradient(x))`` where no gradient is wanted, or compute the value
-    outside ``grad``. ``int(x)``, ``operator.index(x)`` and ``bool(x)`` keep working: their
-    results are piecewise constant, so the true derivative through them is zero and nothing is
-    lost (``if x > 0:`` is ordinary control flow). ``x.asnumpy()`` is the explicit way out.
-    Untraced Arrays, and those of a finished ``grad``, convert as in NumPy.
+    Concretising a traced value is never silent: inside ``grad``, ``float(x)``, ``complex(x)``,
+    ``x.item()``, ``x.tolist()`` and ``x.tobytes()`` of an Array the trace depends on raise
+    ``GradientError``, since the Python value still varies with the input but no gradient
+    flows through it; write ``float(minpy.core.stop_gradient(x))``, or compute it outside
+    ``grad``. ``int(x)``, ``operator.index(x)`` and ``bool(x)`` work: their results are
+    piecewise constant, so their true derivative is zero and no gradient is lost (``if x > 0:``
+    is ordinary control flow). Untraced Arrays, and those of a finished ``grad``, convert as
+    in NumPy; ``x.asnumpy()`` always gives the values.
 
     Examples
     --------
@@ -500,8 +504,8 @@ class Array:
     __gt__ = _operators("greater")[0]
     __ge__ = _operators("greater_equal")[0]
 
-    __neg__, __pos__ = _method("negative"), _method("positive")
-    __abs__, __invert__ = _method("absolute"), _method("invert")
+    __neg__, __pos__ = _unary("negative"), _unary("positive")
+    __abs__, __invert__ = _unary("absolute"), _unary("invert")
 
     def __imatmul__(self, o: Any) -> Array:
         # NumPy's a @= b is matmul(a, b, out=a): same shape, same_kind cast into a's dtype

@@ -215,6 +215,8 @@ def note_index_view(src: Array, key: Any, res: Array) -> None:
 
 def _one_element(key: Any, ndim: int) -> bool:
     """Whether ``key`` (unwrapped) picks one element of an ``ndim``-d array by integers."""
+    if key.__class__ is int:
+        return ndim == 1
     if key.__class__ is not tuple:
         key = (key,)
     if len(key) != ndim:
