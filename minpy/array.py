@@ -8,9 +8,12 @@ nothing is traced; while tracing they rebind the Array to a new value and a new 
 
 from __future__ import annotations
 
+import builtins
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+import numpy
 
 from minpy import inplace
 from minpy.context import Device, current_context
@@ -22,9 +25,11 @@ from minpy.transfer import TRANSFER, adopt, move
 if TYPE_CHECKING:
     from minpy.inplace import View
 
-__all__ = ["Array", "NDArray", "to_device", "wrap"]
+__all__ = ["Array", "FlatIter", "NDArray", "to_device", "wrap"]
 
 _new = object.__new__
+#: ``a.view(dtype)``: the same bytes read as another dtype (forward only: no gradient)
+_VIEW = Primitive("view", impl=lambda x, dtype: x.view(dtype), view=True, register=False)
 
 
 def wrap(data: Any, device: Device, node: Node | None = None) -> Array:
@@ -54,6 +59,41 @@ def _out(out: Any) -> dict[str, Any]:
     return {} if out is None else {"out": out}
 
 
+def _method(name: str) -> Callable[..., Array]:
+    """The Array method ``name``: ``minpy.numpy.<name>(self, ...)``, NumPy's arguments."""
+
+    def method(self: Array, *args: Any, **kwargs: Any) -> Array:
+        if kwargs.get("out", 0) is None:
+            del kwargs["out"]  # NumPy's functions call our methods with out=None
+        return getattr(_np, name)(self, *args, **kwargs)  # type: ignore[no-any-return]
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``minpy.numpy.{name}(a, ...)``; see ``numpy.ndarray.{name}``."
+    return method
+
+
+def _operators(name: str) -> tuple[Callable[[Array, Any], Array], ...]:
+    """The operator, reflected operator and in-place operator of primitive ``name``: ``a + b``
+    is ``minpy.numpy.add(a, b)``, ``2 + a`` is ``add(2, a)``, ``a += b`` is
+    ``minpy.inplace.update(a, add, b)``."""
+
+    def op(self: Array, o: Any) -> Array:
+        return getattr(_np, name)(self, o)  # type: ignore[no-any-return]
+
+    def rop(self: Array, o: Any) -> Array:
+        return getattr(_np, name)(o, self)  # type: ignore[no-any-return]
+
+    def iop(self: Array, o: Any) -> Array:
+        return inplace.update(self, getattr(_np, name), o)
+
+    return op, rop, iop
+
+
+def _unary(name: str) -> Callable[[Array], Array]:
+    """The unary operator of primitive ``name``: ``-a`` is ``minpy.numpy.negative(a)``."""
+    return lambda self: getattr(_np, name)(self)
+
+
 class _Ops:
     """The primitives that Array's methods and operators call, by their NumPy names.
 
@@ -81,6 +121,15 @@ class Array:
 
     Create Arrays with ``minpy.numpy`` functions (``np.array``, ``np.zeros``, ...); they follow
     NumPy's semantics, including broadcasting, indexing and in-place operators.
+
+    Concretising a traced value is never silent: inside ``grad``, ``float(x)``, ``complex(x)``,
+    ``x.item()``, ``x.tolist()`` and ``x.tobytes()`` of an Array the trace depends on raise
+    ``GradientError``, since the Python value still varies with the input but no gradient
+    flows through it; write ``float(minpy.core.stop_gradient(x))``, or compute it outside
+    ``grad``. ``int(x)``, ``operator.index(x)`` and ``bool(x)`` work: their results are
+    piecewise constant, so their true derivative is zero and no gradient is lost (``if x > 0:``
+    is ordinary control flow). Untraced Arrays, and those of a finished ``grad``, convert as
+    in NumPy; ``x.asnumpy()`` always gives the values.
 
     Examples
     --------
@@ -200,33 +249,66 @@ class Array:
     as_in_context = to_device  # MinPy's spelling
 
     def item(self, *args: Any) -> Any:
+        self._concrete("item()")
         return self.asnumpy().item(*args)
 
     def tolist(self) -> Any:
+        self._concrete("tolist()")
         return self.asnumpy().tolist()
 
+    def tobytes(self, order: str = "C") -> bytes:
+        self._concrete("tobytes()")
+        return self.asnumpy().tobytes(order)  # type: ignore[no-any-return]
+
     def __float__(self) -> float:
+        self._concrete("float()")
         return float(self._scalar("float"))
 
+    def __complex__(self) -> complex:
+        self._concrete("complex()")
+        return complex(self._scalar("complex"))
+
+    # piecewise constant, so no gradient is lost: allowed while traced (see the class docstring)
     def __int__(self) -> int:
         return int(self._scalar("int"))
 
-    def __complex__(self) -> complex:
-        return complex(self._scalar("complex"))
-
     def __index__(self) -> int:
-        return operator.index(self._scalar("index"))
+        if self._data.ndim or self._data.dtype.kind not in "iu":
+            raise TypeError(
+                f"operator.index() of an array of shape {self.shape!r} and dtype {self.dtype}: "
+                "only 0-d integer arrays are indices; index the element or use .astype(int)"
+            )
+        return operator.index(self._host().item())
 
     def __bool__(self) -> bool:
-        return bool(self._scalar("bool"))
+        size = self._data.size
+        if size != 1:
+            raise ValueError(
+                f"bool() of an array of shape {self.shape!r} is ambiguous"
+                + ("; test x.size > 0 instead" if size == 0 else "; use x.any() or x.all()")
+            )
+        return bool(self._host().reshape(()).item())
+
+    def _concrete(self, what: str) -> None:
+        """Refuse ``what`` (a conversion to a Python value) while a trace depends on us."""
+        node = self._node
+        if node is not None and node.mask & active_mask():
+            raise GradientError(
+                f"{what} of an array that grad is tracing would drop its gradient (the Python "
+                "value still depends on the input); use minpy.core.stop_gradient(x) where no "
+                "gradient is wanted, or compute it outside grad"
+            )
 
     def _scalar(self, what: str) -> Any:
-        if self._data.size != 1:
+        if self._data.ndim:
             raise TypeError(
-                f"{what}() of an array of shape {self.shape!r} is ambiguous; "
-                "only size-1 arrays convert to Python scalars (use .any(), .all() or index it)"
+                f"{what}() of an array of shape {self.shape!r}: only 0-d arrays convert to "
+                "Python scalars; index the element (x[0]) or use x.item()"
             )
-        return self._device.backend.to_host(self._data).reshape(()).item()
+        return self._host().item()
+
+    def _host(self) -> Any:
+        return self._device.backend.to_host(self._data)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -297,252 +379,170 @@ class Array:
         else:
             inplace.setitem(self, key, value, value, False)
 
-    # methods --------------------------------------------------------------------------------
-    def copy(self) -> Array:
-        return _np.copy(self)
+    # methods: NumPy's, each calling the minpy.numpy function of its name with NumPy's
+    # arguments (so they take every keyword that function takes) ---------------------------
+    all = _method("all")
+    any = _method("any")
+    argmax = _method("argmax")
+    argmin = _method("argmin")
+    argsort = _method("argsort")
+    conj = conjugate = _method("conjugate")
+    cumprod = _method("cumprod")
+    cumsum = _method("cumsum")
+    diagonal = _method("diagonal")
+    dot = _method("dot")
+    max = _method("max")
+    mean = _method("mean")
+    min = _method("min")
+    prod = _method("prod")
+    ravel = _method("ravel")
+    repeat = _method("repeat")
+    round = _method("round")
+    searchsorted = _method("searchsorted")
+    squeeze = _method("squeeze")
+    std = _method("std")
+    sum = _method("sum")
+    swapaxes = _method("swapaxes")
+    take = _method("take")
+    trace = _method("trace")
+    var = _method("var")
 
-    def astype(self, dtype: Any, copy: bool = True) -> Array:
-        if not copy and self._data.dtype == dtype:
+    def clip(self, min: Any = None, max: Any = None, out: Any = None, **kwargs: Any) -> Array:
+        return _np.clip(self, min, max, **_out(out), **kwargs)  # positional: CuPy has no min=
+
+    def copy(self, order: str = "C") -> Array:
+        return _np.copy(self) if order in ("C", "K") else _np.copy(self, order=order)
+
+    def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe", **kw: Any) -> Array:
+        if not kw.pop("copy", True) and self._data.dtype == dtype:
             return self
-        return _np.astype(self, dtype)
+        kw.pop("subok", None)  # one array type: subclasses are kept by definition
+        if order != "K":
+            kw["order"] = order
+        if casting != "unsafe":
+            kw["casting"] = casting
+        return _np.astype(self, dtype, **kw)
 
-    def reshape(self, *shape: Any, order: str = "C") -> Array:
+    def reshape(self, *shape: Any, order: str = "C", **kwargs: Any) -> Array:
+        if not shape:
+            raise TypeError("reshape() needs the new shape, e.g. x.reshape(2, 3) or x.reshape(-1)")
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
-        return _np.reshape(self, shape, order=order)
+        return _np.reshape(self, shape, order=order, **kwargs)
 
     def transpose(self, *axes: Any) -> Array:
         if len(axes) == 1 and not isinstance(axes[0], int):
             axes = axes[0]
         return _np.transpose(self, axes or None)
 
-    def flatten(self) -> Array:
-        return _np.copy(_np.ravel(self))
+    def flatten(self, order: str = "C") -> Array:
+        return _np.copy(_np.ravel(self, order))
 
-    def ravel(self) -> Array:
-        return _np.ravel(self)
+    def view(self, dtype: Any = None, type: Any = None) -> Array:
+        """A view of the same memory; with ``dtype``, its bytes read as that dtype."""
+        if isinstance(dtype, builtins.type) and issubclass(dtype, (Array, numpy.ndarray)):
+            dtype, type = None, dtype
+        if type is not None and type is not Array and type is not numpy.ndarray:
+            raise TypeError(f"view: minpy has one array type, Array; got type={type!r}")
+        if dtype is None or numpy.dtype(dtype) == self._data.dtype:
+            return _np.reshape(self, self._data.shape)  # a view, and differentiable
+        return _VIEW(self, dtype)  # type: ignore[no-any-return]
 
-    def squeeze(self, axis: Any = None) -> Array:
-        return _np.squeeze(self, axis)
-
-    def swapaxes(self, a: int, b: int) -> Array:
-        return _np.swapaxes(self, a, b)
-
-    def sum(
-        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
-    ) -> Array:
-        return _np.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
-
-    def mean(
-        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
-    ) -> Array:
-        return _np.mean(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
-
-    def prod(
-        self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False
-    ) -> Array:
-        return _np.prod(self, axis=axis, dtype=dtype, keepdims=keepdims, **_out(out))
-
-    def max(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.max(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def min(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.min(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Array:
-        return _np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Array:
-        return _np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def cumsum(self, axis: Any = None) -> Array:
-        return _np.cumsum(self, axis=axis)
-
-    def argmax(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.argmax(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def argmin(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.argmin(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def argsort(self, axis: int = -1) -> Array:
-        return _np.argsort(self, axis=axis)
-
-    def all(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.all(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def any(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
-        return _np.any(self, axis=axis, keepdims=keepdims, **_out(out))
-
-    def clip(self, a_min: Any = None, a_max: Any = None) -> Array:
-        return _np.clip(self, a_min, a_max)
-
-    def dot(self, other: Any) -> Array:
-        return _np.dot(self, other)
-
-    def round(self, decimals: int = 0) -> Array:
-        return _np.round(self, decimals)
-
-    def repeat(self, repeats: Any, axis: Any = None) -> Array:
-        return _np.repeat(self, repeats, axis)
-
-    def take(self, indices: Any, axis: Any = None) -> Array:
-        return _np.take(self, indices, axis)
-
-    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
-        return _np.diagonal(self, offset, axis1, axis2)
-
-    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
-        return _np.trace(self, offset, axis1, axis2)
+    def compress(self, condition: Any, axis: Any = None, out: Any = None) -> Array:
+        c = condition if isinstance(condition, Array) else Array(condition, self._device)
+        if c.ndim != 1:
+            raise ValueError(f"compress: condition must be 1-d, got shape {c.shape!r}")
+        return _np.take(self, _np.nonzero(c)[0], axis=axis, **_out(out))  # differentiable
 
     def nonzero(self) -> tuple[Array, ...]:
         return _np.nonzero(self)
 
-    def conj(self) -> Array:
-        return _np.conjugate(self)
-
     def fill(self, value: Any) -> None:
         self[...] = value
 
-    def sort(self, axis: int = -1) -> None:
-        inplace.assign(self, _np.sort(self, axis=axis), "sort")
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        inplace.assign(self, _np.sort(self, *args, **kwargs), "sort")
 
-    # arithmetic -----------------------------------------------------------------------------
-    def __add__(self, o: Any) -> Array:
-        return _np.add(self, o)
+    @property
+    def mT(self) -> Array:
+        if self._data.ndim < 2:
+            raise ValueError(
+                f"mT: the matrix transpose needs 2 or more dimensions, got shape {self.shape!r}; "
+                "use x.T, or add an axis first with x[None]"
+            )
+        return _np.swapaxes(self, -1, -2)
 
-    def __radd__(self, o: Any) -> Array:
-        return _np.add(o, self)
+    @property
+    def flat(self) -> FlatIter:
+        return FlatIter(self)
 
-    def __sub__(self, o: Any) -> Array:
-        return _np.subtract(self, o)
+    __copy__ = copy
 
-    def __rsub__(self, o: Any) -> Array:
-        return _np.subtract(o, self)
+    def __deepcopy__(self, memo: Any) -> Array:
+        return self.copy()
 
-    def __mul__(self, o: Any) -> Array:
-        return _np.multiply(self, o)
+    # operators: the primitive of each one's NumPy name; the in-place ones write in place with
+    # NumPy's casting rule, or rebind while traced (minpy.inplace.update) -------------------
+    __add__, __radd__, __iadd__ = _operators("add")
+    __sub__, __rsub__, __isub__ = _operators("subtract")
+    __mul__, __rmul__, __imul__ = _operators("multiply")
+    __truediv__, __rtruediv__, __itruediv__ = _operators("divide")
+    __floordiv__, __rfloordiv__, __ifloordiv__ = _operators("floor_divide")
+    __mod__, __rmod__, __imod__ = _operators("remainder")
+    __pow__, __rpow__, __ipow__ = _operators("power")
+    __and__, __rand__, __iand__ = _operators("bitwise_and")
+    __or__, __ror__, __ior__ = _operators("bitwise_or")
+    __xor__, __rxor__, __ixor__ = _operators("bitwise_xor")
+    __lshift__, __rlshift__, __ilshift__ = _operators("left_shift")
+    __rshift__, __rrshift__, __irshift__ = _operators("right_shift")
+    __matmul__, __rmatmul__ = _operators("matmul")[:2]  # a @= b: __imatmul__ below
+    __divmod__, __rdivmod__ = _operators("divmod")[:2]
+    __eq__ = _operators("equal")[0]  # type: ignore[assignment]
+    __ne__ = _operators("not_equal")[0]  # type: ignore[assignment]
+    __lt__ = _operators("less")[0]
+    __le__ = _operators("less_equal")[0]
+    __gt__ = _operators("greater")[0]
+    __ge__ = _operators("greater_equal")[0]
 
-    def __rmul__(self, o: Any) -> Array:
-        return _np.multiply(o, self)
-
-    def __truediv__(self, o: Any) -> Array:
-        return _np.divide(self, o)
-
-    def __rtruediv__(self, o: Any) -> Array:
-        return _np.divide(o, self)
-
-    def __floordiv__(self, o: Any) -> Array:
-        return _np.floor_divide(self, o)
-
-    def __rfloordiv__(self, o: Any) -> Array:
-        return _np.floor_divide(o, self)
-
-    def __mod__(self, o: Any) -> Array:
-        return _np.remainder(self, o)
-
-    def __rmod__(self, o: Any) -> Array:
-        return _np.remainder(o, self)
-
-    def __pow__(self, o: Any) -> Array:
-        return _np.power(self, o)
-
-    def __rpow__(self, o: Any) -> Array:
-        return _np.power(o, self)
-
-    def __matmul__(self, o: Any) -> Array:
-        return _np.matmul(self, o)
-
-    def __rmatmul__(self, o: Any) -> Array:
-        return _np.matmul(o, self)
-
-    def __neg__(self) -> Array:
-        return _np.negative(self)
-
-    def __pos__(self) -> Array:
-        return _np.positive(self)
-
-    def __abs__(self) -> Array:
-        return _np.absolute(self)
-
-    def __invert__(self) -> Array:
-        return _np.invert(self)
-
-    def __and__(self, o: Any) -> Array:
-        return _np.bitwise_and(self, o)
-
-    def __rand__(self, o: Any) -> Array:
-        return _np.bitwise_and(o, self)
-
-    def __or__(self, o: Any) -> Array:
-        return _np.bitwise_or(self, o)
-
-    def __ror__(self, o: Any) -> Array:
-        return _np.bitwise_or(o, self)
-
-    def __xor__(self, o: Any) -> Array:
-        return _np.bitwise_xor(self, o)
-
-    def __rxor__(self, o: Any) -> Array:
-        return _np.bitwise_xor(o, self)
-
-    def __lshift__(self, o: Any) -> Array:
-        return _np.left_shift(self, o)
-
-    def __rshift__(self, o: Any) -> Array:
-        return _np.right_shift(self, o)
-
-    def __eq__(self, o: Any) -> Array:  # type: ignore[override]
-        return _np.equal(self, o)
-
-    def __ne__(self, o: Any) -> Array:  # type: ignore[override]
-        return _np.not_equal(self, o)
-
-    def __lt__(self, o: Any) -> Array:
-        return _np.less(self, o)
-
-    def __le__(self, o: Any) -> Array:
-        return _np.less_equal(self, o)
-
-    def __gt__(self, o: Any) -> Array:
-        return _np.greater(self, o)
-
-    def __ge__(self, o: Any) -> Array:
-        return _np.greater_equal(self, o)
-
-    # in-place: the ufunc with out=self, or a rebind while traced (minpy.inplace.update)
-    def __iadd__(self, o: Any) -> Array:
-        return inplace.update(self, _np.add, o)
-
-    def __isub__(self, o: Any) -> Array:
-        return inplace.update(self, _np.subtract, o)
-
-    def __imul__(self, o: Any) -> Array:
-        return inplace.update(self, _np.multiply, o)
-
-    def __itruediv__(self, o: Any) -> Array:
-        return inplace.update(self, _np.divide, o)
-
-    def __ifloordiv__(self, o: Any) -> Array:
-        return inplace.update(self, _np.floor_divide, o)
-
-    def __imod__(self, o: Any) -> Array:
-        return inplace.update(self, _np.remainder, o)
-
-    def __ipow__(self, o: Any) -> Array:
-        return inplace.update(self, _np.power, o)
+    __neg__, __pos__ = _unary("negative"), _unary("positive")
+    __abs__, __invert__ = _unary("absolute"), _unary("invert")
 
     def __imatmul__(self, o: Any) -> Array:
-        inplace.assign(self, _np.matmul(self, o), "matmul")
+        # NumPy's a @= b is matmul(a, b, out=a): same shape, same_kind cast into a's dtype
+        res = _np.matmul(self, o)
+        if res._data.shape != self._data.shape:
+            raise ValueError(
+                f"matmul: a @= b must keep a's shape {self.shape!r}, but a @ b has shape "
+                f"{res.shape!r}; write a = a @ b"
+            )
+        inplace.assign(self, inplace.cast_for_out(_np.matmul, res, self), "matmul")
         return self
 
-    def __iand__(self, o: Any) -> Array:
-        return _np.bitwise_and(self, o, out=self)
 
-    def __ior__(self, o: Any) -> Array:
-        return _np.bitwise_or(self, o, out=self)
+class FlatIter:
+    """``a.flat``: NumPy's flat iterator, for reading: ``a.flat[i]`` is the i-th element in C
+    order, ``a.flat[1:3]`` or ``a.flat[[0, 4]]`` a new array; iterating yields the elements."""
 
-    def __ixor__(self, o: Any) -> Array:
-        return _np.bitwise_xor(self, o, out=self)
+    __slots__ = ("base",)
+
+    def __init__(self, base: Array) -> None:
+        self.base = base
+
+    def __getitem__(self, key: Any) -> Array:
+        if key.__class__ is tuple and len(key) > 1:
+            raise IndexError(f"flat: the flat iterator is 1-D, but it was indexed by {key!r}")
+        res = _np.ravel(self.base)[key]
+        # NumPy's flat iterator returns copies, never views of the array
+        return res.copy() if isinstance(res._state, inplace.View) else res
+
+    def __iter__(self) -> Iterator[Array]:
+        return iter(_np.ravel(self.base))
+
+    def __len__(self) -> int:
+        return self.base.size
+
+    def copy(self) -> Array:
+        return self.base.flatten()
 
 
 NDArray = Array

@@ -203,11 +203,15 @@ def as_device(value: Any) -> Device:
     if isinstance(value, Device):
         return value
     if isinstance(value, str):
-        kind, _, index = value.partition(":")
-        if kind == "cpu":
-            return cpu()
-        if kind in ("gpu", "cuda"):
-            return gpu(int(index or 0))
+        kind, colon, index = value.partition(":")
+        if kind in ("cpu", "gpu", "cuda"):
+            if colon and not (index.isascii() and index.isdigit()):
+                raise ValueError(
+                    f"device={value!r}: the index after ':' must be a non-negative integer; "
+                    f"write e.g. '{kind}:0'"
+                )
+            i = int(index) if colon else 0
+            return cpu(i) if kind == "cpu" else gpu(i)
     raise ValueError(f"device={value!r} is not a device; use minpy.cpu() or minpy.gpu(0)")
 
 

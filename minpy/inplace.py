@@ -14,6 +14,12 @@ says which of these situations it is in:
     Untraced, and a tape node holds its buffer (or a view of it): ``mark_saved``. Writes into
     it, or into any view of the same memory, first give the array a copy of its own
     (``unshare``), so the write lands as in NumPy and the node keeps the recorded values.
+``SCALAR``
+    One element picked by integer indexing (``a[1]``, ``a[i, j]``), where NumPy gives an
+    immutable scalar: an in-place operator rebinds it to the plain operator's result
+    (``t *= 2.5`` makes an int ``t`` a float, as ``t = t * 2.5`` would), so ``a[1] *= 2.5``
+    casts on the item assignment as in NumPy. It is never written in place, and a write
+    through a view of it copies first, as for ``SAVED`` (a tape node may hold it).
 ``IndexView(base, key)``
     A view made by basic indexing (``base[key]``). An untraced write lands in the shared
     memory, as in NumPy; a traced write (or one into a saved buffer) rebinds the view and is
@@ -25,7 +31,7 @@ says which of these situations it is in:
 Invariants:
 
 - A saved buffer is never written: every write goes through ``writes_in_place`` first, and a
-  traced array or a SAVED root is rebound to a new buffer instead (copy-on-write).
+  traced array or a SAVED or SCALAR root is rebound to a new buffer instead (copy-on-write).
 - A rebound array re-takes each live view of it (``refresh_views``) from its new buffer, so
   views see later writes into their base, traced or not, as NumPy's views do.
 - A write that cannot be given a correct gradient raises ``GradientError`` instead: a traced
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OWNED",
     "SAVED",
+    "SCALAR",
     "FunctionView",
     "IndexView",
     "View",
@@ -88,6 +95,8 @@ class _Mark:
 OWNED: Any = _Mark("OWNED")
 #: untraced, and a tape node holds this buffer: writes copy first
 SAVED: Any = _Mark("SAVED")
+#: one element picked by integer indexing (a NumPy scalar): in-place operators rebind it
+SCALAR: Any = _Mark("SCALAR")
 
 
 class View:
@@ -152,7 +161,10 @@ def mark_saved(a: Array) -> None:
 
 def writes_in_place(a: Array) -> bool:
     """Whether a write may go into ``a``'s buffer: untraced, and no node holds that memory."""
-    return a._node is None and root(a)._state is not SAVED
+    if a._node is not None:
+        return False
+    state = root(a)._state
+    return state is not SAVED and state is not SCALAR
 
 
 def cast_for_out(prim: Any, res: Array, out: Array) -> Array:
@@ -184,7 +196,13 @@ def add_view(base: Array, view: Array) -> None:
 
 
 def note_index_view(src: Array, key: Any, res: Array) -> None:
-    """After ``res = src[key]``: link ``res`` to ``src`` if it shares ``src``'s memory."""
+    """After ``res = src[key]``: link ``res`` to ``src`` if it shares ``src``'s memory, or mark
+    it ``SCALAR`` if ``key`` picks one element by integers (NumPy returns a scalar)."""
+    if res._data.ndim == 0 and _one_element(key, src._data.ndim):
+        if res._data.base is not None:  # CuPy's a[i] is a view; a NumPy scalar shares nothing
+            res._data = res._device.backend.asarray(res._data, res._device, copy=True)
+        res._state = SCALAR
+        return
     owner = res._data.base
     if owner is not None and res._state is None:
         raw = src._data
@@ -193,6 +211,22 @@ def note_index_view(src: Array, key: Any, res: Array) -> None:
             add_view(src, res)
         else:
             res._state = OWNED  # advanced indexing copies, though NumPy sets .base
+
+
+def _one_element(key: Any, ndim: int) -> bool:
+    """Whether ``key`` (unwrapped) picks one element of an ``ndim``-d array by integers."""
+    if key.__class__ is int:
+        return ndim == 1
+    if key.__class__ is not tuple:
+        key = (key,)
+    if len(key) != ndim:
+        return False
+    for k in key:
+        if k.__class__ is bool or getattr(k, "ndim", 0 if isinstance(k, int) else 1) != 0:
+            return False  # True indexes like None; slices, lists and arrays have no ndim 0
+        if not isinstance(k, int) and k.dtype.kind not in "iu":
+            return False
+    return True
 
 
 def note_function_view(
@@ -252,7 +286,7 @@ def unshare(a: Array) -> None:
     the base a copy of its own (its views follow), so the write lands as in NumPy while the
     values the gradient needs stay as they were."""
     r = root(a)
-    if r._state is not SAVED or r._node is not None:
+    if (r._state is not SAVED and r._state is not SCALAR) or r._node is not None:
         return
     r._data = r._device.backend.asarray(r._data, r._device, copy=True)
     r._state = None
@@ -277,7 +311,9 @@ def rebind(a: Array, result: Array, op: str) -> None:
         a._node = result._node
         state.base[state.key] = a  # type: ignore[attr-defined]  # recorded as a traced setitem
         return
-    if result._node is not None and a._node is None and state is not OWNED:
+    if result._node is not None and a._node is None and state is None:
+        # OWNED (a copy made by advanced indexing), SAVED and SCALAR roots share no memory
+        # that another Array sees; a plain array with a base might
         if a._data.base is not None:
             raise GradientError(
                 f"{op}: writing a traced value into a view of an untraced array (made by "
@@ -316,6 +352,13 @@ def setitem(a: Array, key: Any, value: Any, raw: Any, value_traced: bool) -> Non
 
 def update(a: Array, prim: Primitive, other: Any) -> Array:
     """``a op= other`` for the ufunc ``prim``: in place, or rebound while traced."""
+    if a._state is SCALAR:  # immutable in NumPy: Python rebinds it to ``a op other``
+        res = prim(a, other)
+        a._data = res._data
+        a._node = res._node
+        if res._data.ndim:
+            a._state = None  # a scalar with an array gives an array, as in NumPy
+        return a
     if a._node is not None and (a._state is None or a._state is OWNED):
         # traced and not a view: compute out of place and rebind (the common case in a loss,
         # e.g. probs /= s), without the general out= path of the dispatcher; this is

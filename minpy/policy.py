@@ -2,8 +2,9 @@
 
 The dispatcher (``minpy.dispatch``) asks ``route(prim, device)`` for a ``Route``: the function
 that runs the call on that device, or the fallback that runs it with NumPy on the CPU and
-copies the result back. Routes are cached per policy, primitive and device; each is also the
-op-statistics counter (``minpy.stats``) of its primitive on its backend.
+copies the result back. Routes are cached per policy, primitive and device, without keeping the
+primitive alive; each is also the op-statistics counter (``minpy.stats``) of its primitive on
+its backend.
 
 Policies (MinPy's names):
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -27,6 +30,7 @@ from typing import Any, TypeVar
 import numpy
 
 from minpy import primitive as _primitive
+from minpy import stats as _stats
 from minpy.array import Array, to_device
 from minpy.backends import Backend, get_backend
 from minpy.context import Device
@@ -170,11 +174,55 @@ _UFUNC_NAMES = frozenset(n for n in dir(numpy) if isinstance(getattr(numpy, n), 
 def forget_routes(kind: str) -> None:
     """Drop every cached route to devices of ``kind`` (after its backend was replaced)."""
     for policy in _POLICIES.values():
-        for key in [k for k in policy.routes if k[1].kind == kind]:
-            del policy.routes[key]
+        for per_device in list(policy.routes.values()):
+            for device in [d for d in per_device if d.kind == kind]:
+                _retired.append(per_device.pop(device))
     for prim in list(_primitive.every):
         if prim.route_cache[1] is not None and prim.route_cache[1].kind == kind:
             prim.route_cache = (None, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# routes of primitives that are gone
+#
+# A route is also an op counter that minpy.stats keeps. When its primitive is collected (a
+# primitive made in a loop, say), the finalizer only queues its routes, since it may run
+# inside any allocation; route() later folds their counts into the shared counter of the same
+# name and backend, so stats() still adds them up, and drops the routes themselves.
+
+_retired: list[Route] = []
+_SWEEP_AT = 64  # queued routes that make route() sweep
+_sweeping = threading.Lock()
+
+
+def _collected(per_device: dict[Device, Route]) -> None:
+    _retired.extend(per_device.values())  # a finalizer: queue only, take no lock
+
+
+def _sweep() -> None:
+    """Fold the queued routes' counts into shared counters; drop the routes from the stats."""
+    if not _sweeping.acquire(blocking=False):
+        return  # another thread is at it
+    try:
+        dead = _retired[:]
+        del _retired[: len(dead)]
+        _fold(dead)
+    finally:
+        _sweeping.release()
+
+
+def _fold(dead: list[Route]) -> None:
+    """Add the counts of ``dead`` routes to the shared counters; drop them from the stats."""
+    for r in dead:
+        if r.calls or r.fallbacks or r.bytes_moved:
+            c = _stats.counter(r.name, r.runs_on)
+            c.calls += r.calls
+            c.fallbacks += r.fallbacks
+            c.bytes_moved += r.bytes_moved
+    gone = {id(r) for r in dead}
+    # minpy.stats has no public way to forget a counter: this is the one place that reaches in
+    with _stats._lock:
+        _stats._counters[:] = [c for c in _stats._counters if id(c) not in gone]
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,11 +234,13 @@ class Policy:
 
     name = "policy"
     fallback = True  # may a primitive the device lacks run on the CPU?
-    routes: dict[tuple[Primitive, Device], Route]  # one per primitive and device, reused
+    #: one route per primitive and device, reused; weak, so a primitive that is dropped (one
+    #: made in a loop) is collected, and its routes with it
+    routes: weakref.WeakKeyDictionary[Primitive, dict[Device, Route]]
     strict = False  # turn NotImplementedError on the device into FallbackError?
 
     def __init__(self) -> None:
-        self.routes = {}
+        self.routes = weakref.WeakKeyDictionary()
 
     def decide(self, prim: Primitive, device: Device) -> Route:
         """The route for ``prim`` on ``device``."""
@@ -326,9 +376,14 @@ def route(prim: Primitive, device: Device) -> Route:
     cache = prim.route_cache
     if cache[0] is policy and cache[1] is device:
         return cache[2]  # type: ignore[no-any-return]
-    key = (prim, device)
-    r = policy.routes.get(key)
+    per_device = policy.routes.get(prim)
+    if per_device is None:
+        per_device = policy.routes[prim] = {}
+        weakref.finalize(prim, _collected, per_device).atexit = False
+    r = per_device.get(device)
     if r is None:
-        r = policy.routes[key] = policy.decide(prim, device)
+        if len(_retired) >= _SWEEP_AT:
+            _sweep()
+        r = per_device[device] = policy.decide(prim, device)
     prim.route_cache = (policy, device, r)
     return r

@@ -12,7 +12,7 @@ import pytest
 
 import minpy
 import minpy.numpy as np
-from minpy.core import grad
+from minpy.core import grad, grad_and_loss, stop_gradient
 
 
 def test_array_attributes(device):
@@ -58,8 +58,87 @@ def test_array_repr_names_non_cpu_device(device):
 
 
 def test_array_truth_of_many_elements_raises():
-    with pytest.raises(TypeError, match="ambiguous"):
+    with pytest.raises(ValueError, match="ambiguous"):
         bool(np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("convert", "shape", "dtype"),
+    [
+        (float, (1,), float),
+        (float, (1, 1), float),
+        (float, (2,), float),
+        (int, (1,), float),
+        (complex, (1,), float),
+        (bool, (1,), float),
+        (bool, (2,), float),
+        (bool, (0,), float),
+        (operator.index, (1,), int),
+        (operator.index, (), float),
+        (operator.index, (), bool),
+        (operator.index, (), int),
+        (int, (), float),
+        (float, (), int),
+    ],
+)
+def test_array_scalar_conversions_match_numpy(device, convert, shape, dtype):
+    host = numpy.full(shape, 2.5 if dtype is float else 3, dtype=dtype)
+    x = np.array(host)
+    try:
+        want = convert(host)
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):  # only 0-d arrays convert; truth of many is ambiguous
+            convert(x)
+    else:
+        got = convert(x)
+        assert got == want and type(got) is type(want)
+
+
+# --------------------------------------------------------------------------------------------
+# concretising a traced value: never silent
+
+
+@pytest.mark.parametrize(
+    ("what", "convert"),
+    [
+        ("float()", float),
+        ("complex()", complex),
+        ("item()", lambda x: x.item()),
+        ("tolist()", lambda x: x.tolist()),
+        ("tobytes()", lambda x: x.tobytes()),
+    ],
+)
+def test_concretising_traced_array_raises(device, what, convert):
+    def f(x):
+        return convert(np.sum(x)) * x
+
+    with pytest.raises(minpy.GradientError, match=r"stop_gradient") as info:
+        grad(f)(np.array([3.0]))
+    assert str(info.value).startswith(what)
+    with pytest.raises(minpy.GradientError, match=r"float\(\)"):
+        grad(lambda x: float(x) * x)(3.0)
+
+
+def test_concretising_without_gradient_is_fine(device):
+    # stop_gradient says no gradient is wanted; the value is the one NumPy gives
+    assert grad(lambda x: float(stop_gradient(x)) * x)(3.0) == 3.0
+    assert grad(lambda x: x * stop_gradient(x).tolist())(3.0) == 3.0
+    # untraced arrays and the values of a finished grad convert as before
+    g, loss = grad_and_loss(lambda x: x * x)(np.array(3.0))
+    assert float(loss) == 9.0 and float(g) == 6.0 and loss.item() == 9.0
+    assert np.array([1.5, 2.5]).tolist() == [1.5, 2.5]
+
+
+def test_piecewise_constant_conversions_work_while_traced(device):
+    # int(), operator.index() and bool() are piecewise constant: their true derivative is 0
+    assert grad(lambda x: x * (1 if x > 0 else -1))(3.0) == 1.0
+    assert grad(lambda x: x * (1 if x > 0 else -1))(-3.0) == -1.0
+    assert grad(lambda x: x * int(x))(2.5) == 2.0
+
+    def pick(x):
+        return x[operator.index(np.argmax(x))] * 2.0
+
+    numpy.testing.assert_array_equal(grad(pick)(np.array([1.0, 5.0, 2.0])).asnumpy(), [0, 2, 0])
 
 
 def test_array_is_unhashable():

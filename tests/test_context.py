@@ -46,3 +46,15 @@ def test_gpu_unavailable_here_says_why() -> None:
         minpy.gpu(0)
     assert str(info.value) == why
     assert isinstance(info.value, RuntimeError)
+
+
+def test_as_device_checks_the_index() -> None:
+    from minpy.context import as_device
+
+    assert as_device("cpu") is minpy.cpu() and as_device("cpu:0") is minpy.cpu()
+    with pytest.raises(ValueError, match="one CPU device"):
+        as_device("cpu:1")
+    # "\u0661" is an Arabic-Indic one: str.isdigit says yes, int() takes it, ours does not
+    for bad in ("cuda:x", "gpu:", "gpu:-1", "cpu: 0", "cuda:\u0661"):
+        with pytest.raises(ValueError, match=r"non-negative integer; write e\.g\. '\w+:0'"):
+            as_device(bad)

@@ -7,13 +7,18 @@ Runs everywhere: the fake accelerator (NumPy-backed, two devices ``fake(0)`` and
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+import weakref
+from typing import Any
+
 import numpy
 import pytest
 
 import minpy
 import minpy.numpy as np
 from minpy.context import Device
-from minpy.core import grad
+from minpy.core import grad, primitive
 from minpy.errors import DeviceMismatchError
 from minpy.testing import fake_device
 
@@ -113,3 +118,43 @@ def test_lists_of_traced_arrays_are_stacked_not_dropped(device):
     x = np.array([0.5, 2.0])
     g = grad(lambda x: np.sum(np.max([x, x * x], axis=0)))(x)
     numpy.testing.assert_allclose(g.asnumpy(), [1.0, 4.0])
+
+
+# --------------------------------------------------------------------------------------------
+# the route cache keeps no primitive alive
+
+
+def _plus_one(x: Any) -> Any:
+    return x + 1
+
+
+def test_dropped_primitive_is_collected(device: Device) -> None:
+    x = np.ones(3)
+    prim = primitive(_plus_one)
+    numpy.testing.assert_array_equal(prim(x).asnumpy(), 2.0)
+    with minpy.policy.use_policy("only_numpy"):
+        prim(x)  # a route under a second policy too
+    ref = weakref.ref(prim)
+    del prim
+    gc.collect()
+    assert ref() is None
+
+
+def test_primitives_made_in_a_loop_free_their_memory() -> None:
+    x = np.ones(3)
+    primitive(_plus_one)(x)  # warm up: the first call caches what every later one shares
+    minpy.policy.reset_stats()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(10_000):
+            primitive(_plus_one)(x)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 100_000, f"{grown} bytes kept by 10,000 dropped primitives"
+    # the calls are still counted, under the primitive's name
+    name = f"{_plus_one.__module__}._plus_one"
+    assert minpy.policy.stats()[name, "numpy"]["calls"] == 10_000

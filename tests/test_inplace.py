@@ -316,3 +316,121 @@ def test_write_into_reshaped_view_of_saved_array(device: minpy.Device) -> None:
     numpy.testing.assert_allclose(state["w"].asnumpy(), [1.0, 7.0, 1.0, 1.0])
     state["r"] += 1.0  # outside grad: still a view of w
     numpy.testing.assert_allclose(state["w"].asnumpy(), [2.0, 8.0, 2.0, 2.0])
+
+
+# --------------------------------------------------------------------------------------------
+# NumPy's in-place operators, each as NumPy runs it
+
+
+def _ref_raises(fun: Callable[[Any], Any], host: Any, x: Any) -> None:
+    """``fun`` raises on the Array what it raises on the host array (same class)."""
+    with pytest.raises(Exception) as want:  # whatever NumPy raises
+        fun(host)
+    # NumPy's own classes (UFuncTypeError, AxisError, ...) subclass the built-in one we match
+    builtin = next(c for c in want.type.__mro__ if c.__module__ == "builtins")
+    with pytest.raises(builtin):
+        fun(x)
+
+
+def _ilshift(a: Any, b: Any) -> Any:
+    a <<= b
+    return a
+
+
+def _irshift(a: Any, b: Any) -> Any:
+    a >>= b
+    return a
+
+
+def _imatmul(a: Any, b: Any) -> Any:
+    a @= b
+    return a
+
+
+@pytest.mark.parametrize("iop", [_ilshift, _irshift], ids=["ilshift", "irshift"])
+def test_inplace_shifts_write_in_place(device: minpy.Device, iop: Any) -> None:
+    host = numpy.arange(8, 14)
+    x = np.array(host)
+    view, hview = x[1:4], host[1:4]
+    res = iop(x, 2)
+    assert res is x
+    iop(host, 2)
+    assert_same(view, hview, device)  # the view sees the write, as NumPy's does
+    assert_same(x, host, device)
+    _ref_raises(lambda a: iop(a, 1.5), host, x)  # NumPy's casting rule
+
+
+def test_inplace_matmul_casts_as_numpy(device: minpy.Device) -> None:
+    host = numpy.arange(4).reshape(2, 2)
+    x = np.array(host)
+    _ref_raises(lambda a: _imatmul(a, numpy.ones((2, 2))), host, x)  # int @= float
+    _ref_raises(lambda a: _imatmul(a, numpy.ones((2, 3), int)), host, x)  # shape changes
+    hf = numpy.arange(4.0, dtype=numpy.float32).reshape(2, 2)
+    w = numpy.array([[0.1, 0.2], [0.3, 0.7]])
+    xf = np.array(hf)
+    assert _imatmul(xf, np.array(w)) is xf
+    assert xf.dtype == numpy.float32
+    numpy.testing.assert_array_equal(xf.asnumpy(), _imatmul(hf.copy(), w))
+    numpy.testing.assert_array_equal(
+        _imatmul(x, np.ones((2, 2), dtype=int)).asnumpy(), host @ [[1, 1], [1, 1]]
+    )
+
+
+def test_inplace_matmul_traced_keeps_dtype(device: minpy.Device) -> None:
+    w = numpy.array([[0.1, 0.2], [0.3, 0.7]])
+
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        y @= np.array(w)
+        assert y.dtype == x.dtype  # NumPy casts the product back into y
+        return y
+
+    x32 = numpy.arange(1.0, 5.0, dtype=numpy.float32).reshape(2, 2)
+    grad(f)(np.array(x32))
+    check_grads(f, np.arange(1.0, 5.0).reshape(2, 2))
+    assert_same(f(np.array(x32)), _imatmul(x32 * 1.0, w), device)
+
+
+def test_inplace_on_one_element_casts_like_numpy_item_assignment(device: minpy.Device) -> None:
+    # a[1] is a NumPy scalar: a[1] *= 2.5 is a[1] = a[1] * 2.5, cast on assignment
+    host, host2 = numpy.arange(4), numpy.arange(6).reshape(2, 3)
+    x, x2 = np.array(host), np.array(host2)
+    x[1] *= 2.5
+    host[1] *= 2.5
+    x2[1, 2] += 0.75
+    host2[1, 2] += 0.75
+    x2[numpy.int64(0), np.array(1)] -= 1.5
+    host2[numpy.int64(0), numpy.array(1)] -= 1.5
+    assert_same(x, host, device)
+    assert_same(x2, host2, device)
+    t, ht = x[2], host[2]
+    t += 1  # rebinds t, as for a NumPy scalar; x is unchanged
+    ht += 1
+    assert_same(x, host, device)
+    assert int(t) == int(ht)
+    # a 0-d array is no scalar: NumPy's casting rule applies to it
+    _ref_raises(lambda a: a.__imul__(2.5), numpy.array(3), np.array(3))
+    _ref_raises(lambda a: a[...].__imul__(2.5), host, x)
+
+
+def test_inplace_on_one_element_traced(device: minpy.Device) -> None:
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        y[1] *= 3.0
+        y[0, 2] += y[1, 1]
+        return y
+
+    host, args = random_inputs(device, (2, 3))
+    check_op(f, host, args, device)
+
+
+def test_inplace_through_advanced_index_writes_back(device: minpy.Device) -> None:
+    # a[None, [3, 0]] /= x is a[None, [3, 0]] = a[None, [3, 0]] / x: a copy, written back
+    def f(x: Any) -> Any:
+        a = np.arange(1.0, 6.0)
+        a[None, [3, 0]] /= x
+        return a
+
+    check_op(f, [numpy.array(2.0)], [np.array(2.0, device=device)], device)
+    host, args = random_inputs(device, (2,))
+    check_op(f, host, args, device)

@@ -37,7 +37,12 @@ def _via_method(name: str) -> Any:
     return run
 
 
-def _reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
+_NO_SHAPE: Any = object()
+
+
+def _reshape(a: Any, shape: Any = _NO_SHAPE, order: str = "C", **kwargs: Any) -> Any:
+    if shape is _NO_SHAPE:  # NumPy's function needs a shape (the method takes none as None)
+        return numpy.reshape(a, order=order, **kwargs)  # type: ignore[call-overload]
     if a.__class__ is numpy.ndarray and not kwargs:
         return a.reshape(shape, order=order)  # type: ignore[call-overload]
     return numpy.reshape(a, shape, order=order, **kwargs)  # type: ignore[call-overload]

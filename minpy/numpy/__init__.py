@@ -239,7 +239,7 @@ def column_stack(tup: Sequence[Any]) -> Array:
     """Stack 1-D arrays as columns. See ``numpy.column_stack``."""
     cols = []
     for a in map(asarray, tup):
-        cols.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+        cols.append(reshape(a, (-1, 1)) if a.ndim < 2 else a)  # 0-d: one row, as NumPy's
     return concatenate(cols, axis=1)
 
 
@@ -248,20 +248,30 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Array:
     return concatenate([asarray(arr), asarray(values)], axis=axis)
 
 
+def _bound(i: Any, fn: str) -> int:
+    try:
+        return operator.index(i)
+    except TypeError:
+        raise TypeError(
+            f"{fn}: split indices must be integers, got {i!r}; pass e.g. [2, 4], or a number "
+            "of sections"
+        ) from None
+
+
 def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     """Split into sub-arrays, sections may differ in size. See ``numpy.array_split``."""
     a = asarray(ary)
     n = a.shape[axis]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
+    if _sized(indices_or_sections):
+        bounds = [0, *[_bound(i, "array_split") for i in indices_or_sections], n]
+    else:
+        k = int(indices_or_sections)  # a number of sections, as NumPy takes it (2.0 works)
         if k <= 0:
             raise ValueError(f"array_split: number of sections must be > 0, got {k!r}")
         q, r = _builtins.divmod(n, k)
         bounds = [0]
         for i in range(k):
             bounds.append(bounds[-1] + q + (1 if i < r else 0))
-    else:
-        bounds = [0, *[int(i) for i in indices_or_sections], n]
     pre = (slice(None),) * (axis % a.ndim)
     return [a[pre + (slice(lo, hi),)] for lo, hi in zip(bounds[:-1], bounds[1:])]
 
@@ -269,7 +279,8 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     """Split into equal sub-arrays. See ``numpy.split``."""
     a = asarray(ary)
-    if isinstance(indices_or_sections, int) and a.shape[axis] % indices_or_sections:
+    k = 0 if _sized(indices_or_sections) else int(indices_or_sections)
+    if k > 0 and a.shape[axis] % k:  # k <= 0: array_split says what is wrong
         raise ValueError(
             f"split: an axis of length {a.shape[axis]} does not divide into "
             f"{indices_or_sections!r} equal sections; use np.array_split"
@@ -277,20 +288,42 @@ def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     return array_split(a, indices_or_sections, axis)
 
 
+def _sized(obj: Any) -> bool:
+    """Whether ``obj`` is a sequence of split indices (NumPy asks ``len``), not a count."""
+    try:
+        len(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def _split_min(fn: str, a: Array, ndim: int) -> None:
+    if a.ndim < ndim:
+        raise ValueError(
+            f"{fn}: needs an array of {ndim} or more dimensions, got shape {a.shape!r}; "
+            "reshape it first, or use np.split(x, ..., axis=...)"
+        )
+
+
 def hsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     """Split horizontally. See ``numpy.hsplit``."""
     a = asarray(ary)
+    _split_min("hsplit", a, 1)
     return split(a, indices_or_sections, 1 if a.ndim > 1 else 0)
 
 
 def vsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     """Split vertically. See ``numpy.vsplit``."""
-    return split(ary, indices_or_sections, 0)
+    a = asarray(ary)
+    _split_min("vsplit", a, 2)
+    return split(a, indices_or_sections, 0)
 
 
 def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     """Split along the third axis. See ``numpy.dsplit``."""
-    return split(ary, indices_or_sections, 2)
+    a = asarray(ary)
+    _split_min("dsplit", a, 3)
+    return split(a, indices_or_sections, 2)
 
 
 def __getattr__(name: str) -> Any:

@@ -138,6 +138,10 @@ class _Methods:
             ns = self.ns
             if not isinstance(b, Array):
                 b = ns["asarray"](b, device=a.device)
+            if b.dtype != a.dtype:
+                # NumPy's ufunc.at casts the values to the target's dtype, so a float32 target
+                # stays float32 (and so does its gradient); astype sends b's gradient back
+                b = b.astype(a.dtype)
             shape = a._data[key].shape  # where the values land, as NumPy broadcasts b
             delta = ns["scatter_add"](a.shape, key, ns["broadcast_to"](b, shape))
             res = a + delta if sign > 0 else a - delta

@@ -4,6 +4,8 @@ take ``device=``/``ctx=``; linalg and fft forward values (random is in test_rand
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
+from typing import Any
 
 import numpy
 import pytest
@@ -11,7 +13,7 @@ import pytest
 import minpy
 import minpy.numpy as np
 from minpy.primitive import Primitive
-from minpy.testing import fake_device
+from minpy.testing import check_grads, fake_device
 
 
 def _public(module: types.ModuleType) -> set[str]:
@@ -148,3 +150,100 @@ def test_device_string_keyword() -> None:
 def test_unknown_device_is_clear():
     with pytest.raises(ValueError, match="is not a device"):
         np.zeros(3, device="tpu")
+
+
+def _raises_like_numpy(fun: Callable[[Any], Any], host: Any) -> None:
+    """``fun`` raises on minpy.numpy the built-in exception class it raises on NumPy."""
+    with pytest.raises(Exception) as want:  # whatever NumPy raises
+        fun(numpy)(host)
+    builtin = next(c for c in want.type.__mro__ if c.__module__ == "builtins")
+    with pytest.raises(builtin):
+        fun(np)(np.array(host))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: lambda a: m.vsplit(a, 2),
+        lambda m: lambda a: m.dsplit(a.reshape(2, 2), 2),
+        lambda m: lambda a: m.hsplit(a[0], 1),
+        lambda m: lambda a: m.split(a, [1.5, 3.0]),
+        lambda m: lambda a: m.array_split(a, [1, 2.5]),
+        lambda m: lambda a: m.split(a, 3),
+        lambda m: lambda a: m.reshape(a),
+    ],
+    ids=[
+        "vsplit-1d",
+        "dsplit-2d",
+        "hsplit-0d",
+        "split-float",
+        "array_split-float",
+        "unequal",
+        "reshape",
+    ],
+)
+def test_splits_and_reshape_refuse_what_numpy_refuses(device, call):
+    _raises_like_numpy(call, numpy.arange(4.0))
+
+
+def test_split_counts_and_indices_as_numpy_takes_them(device):
+    a = numpy.arange(12.0).reshape(6, 2)
+    for args in ((2.0,), (numpy.int64(3),), (numpy.array([1, 4]),), ([2, -1],), ([5, 2],)):
+        got = np.split(np.array(a), *args)
+        want = numpy.split(a, *args)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.device is device and g.shape == w.shape
+            numpy.testing.assert_array_equal(g.asnumpy(), w)
+    got = np.split(np.array(a), np.array([1, 4]))  # split points in an Array
+    assert [g.shape for g in got] == [(1, 2), (3, 2), (2, 2)]
+
+
+def test_column_stack_of_scalars(device):
+    for parts in ([1.0, 2.0], [numpy.array(1.0), numpy.arange(1.0)], [numpy.ones((1, 2)), 3.0]):
+        got = np.column_stack([np.array(p) for p in parts])
+        want = numpy.column_stack(parts)
+        assert got.device is device and got.shape == want.shape
+        numpy.testing.assert_array_equal(got.asnumpy(), want)
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [(2, 3), (3, 4)],
+        [(2, 3), (3, 4), (4, 2)],
+        [(10, 2), (2, 9), (9, 3)],
+        [(3,), (3, 4), (4, 5), (5, 2)],
+        [(3, 5), (5, 4), (4, 6), (6, 1), (1,)],
+        [(4,), (4, 3), (3, 2), (2,)],
+    ],
+    ids=lambda s: "-".join("x".join(map(str, t)) for t in s),
+)
+def test_multi_dot_matches_numpy_and_differentiates(device, shapes):
+    rng = numpy.random.RandomState(0)
+    host = [rng.randn(*s) for s in shapes]
+    args = [np.array(h) for h in host]
+    got, want = np.linalg.multi_dot(args), numpy.linalg.multi_dot(host)
+    assert got.device is device and got.shape == numpy.shape(want)
+    numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-12)
+    check_grads(lambda *a: np.linalg.multi_dot(list(a)), *args)
+
+
+def test_multi_dot_out_and_errors(device):
+    a, b, c = numpy.ones((2, 3)), numpy.ones((3, 4)), numpy.ones((4, 2))
+    out = np.zeros((2, 2))
+    assert np.linalg.multi_dot([np.array(a), np.array(b), np.array(c)], out=out) is out
+    numpy.testing.assert_array_equal(out.asnumpy(), numpy.linalg.multi_dot([a, b, c]))
+    _raises_like_numpy(lambda m: lambda x: m.linalg.multi_dot([x]), a)
+    _raises_like_numpy(lambda m: lambda x: m.linalg.multi_dot([x, x.T[None], x]), a)
+    with pytest.raises(numpy.linalg.LinAlgError, match="2-D"):
+        np.linalg.multi_dot([np.array(a), np.ones((3, 4, 1)), np.array(c)])
+
+
+def test_device_strings_are_checked() -> None:
+    assert np.zeros(2, ctx="cpu:0").device is minpy.cpu()
+    with pytest.raises(ValueError, match="one CPU device"):
+        np.zeros(2, ctx="cpu:1")
+    for bad in ("cuda:x", "gpu:", "cpu:-1", "gpu:1.0"):
+        with pytest.raises(ValueError, match="non-negative integer"):
+            np.zeros(2, device=bad)

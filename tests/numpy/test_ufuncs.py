@@ -179,3 +179,39 @@ def test_at_keeps_values_a_recorded_node_saved(device: minpy.Device) -> None:
     g = grad(f)(np.ones(3))
     numpy.testing.assert_allclose(g.asnumpy(), [1.0, 2.0, 3.0])
     numpy.testing.assert_allclose(w.asnumpy(), [101.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("ufunc", ["add", "subtract"])
+@pytest.mark.parametrize(
+    "values", [1.5, numpy.array([0.1, 0.2, 0.3]), [0.25, 0.5, 0.75]], ids=["number", "f64", "list"]
+)
+def test_at_float32_target_stays_float32(device: minpy.Device, ufunc: str, values: Any) -> None:
+    # NumPy's ufunc.at casts the values to the target's dtype; traced, the gradient follows
+    idx = [0, 2, 0]
+    host = A[0].astype(numpy.float32)
+    want = host.copy()
+    getattr(numpy, ufunc).at(want, idx, values)
+
+    def f(x: Any) -> Any:
+        y = x * 1.0
+        v = np.array(values) if isinstance(values, numpy.ndarray) else values
+        getattr(np, ufunc).at(y, idx, v)
+        assert y.dtype == numpy.float32
+        return y * y
+
+    got = f(np.array(host))
+    _same(got, want * want, device)
+    g = grad(f)(np.array(host))
+    assert g.dtype == numpy.float32 and g.device is device
+    numpy.testing.assert_allclose(g.asnumpy(), 2 * want, rtol=1e-6)
+
+    # and the gradient of traced float64 values reaching a float32 target is float64 again
+    def g_of(v: Any) -> Any:
+        y = np.array(host)
+        getattr(np, ufunc).at(y, idx, v)
+        return np.sum(y)
+
+    gv = grad(g_of)(np.array([0.1, 0.2, 0.3]))
+    assert gv.dtype == numpy.float64
+    sign = 1.0 if ufunc == "add" else -1.0
+    numpy.testing.assert_array_equal(gv.asnumpy(), [sign] * 3)
