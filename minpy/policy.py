@@ -213,16 +213,7 @@ def _sweep() -> None:
 
 def _fold(dead: list[Route]) -> None:
     """Add the counts of ``dead`` routes to the shared counters; drop them from the stats."""
-    for r in dead:
-        if r.calls or r.fallbacks or r.bytes_moved:
-            c = _stats.counter(r.name, r.runs_on)
-            c.calls += r.calls
-            c.fallbacks += r.fallbacks
-            c.bytes_moved += r.bytes_moved
-    gone = {id(r) for r in dead}
-    # minpy.stats has no public way to forget a counter: this is the one place that reaches in
-    with _stats._lock:
-        _stats._counters[:] = [c for c in _stats._counters if id(c) not in gone]
+    _stats.retire(dead)
 
 
 # --------------------------------------------------------------------------------------------

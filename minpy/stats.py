@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "counter",
     "reset_fallback_warnings",
     "reset_stats",
+    "retire",
     "stats",
     "warn_fallback",
 ]
@@ -61,6 +62,20 @@ def counter(name: str, runs_on: str) -> Counter:
     if c is None:
         c = _named.setdefault((name, runs_on), Counter(name, runs_on))
     return c
+
+
+def retire(counters: Sequence[Counter]) -> None:
+    """Forget ``counters`` (their owner is gone), keeping their counts in ``stats()``: they
+    are added to the shared counter of the same primitive and backend."""
+    for c in counters:
+        if c.calls or c.fallbacks or c.bytes_moved:
+            shared = counter(c.name, c.runs_on)
+            shared.calls += c.calls
+            shared.fallbacks += c.fallbacks
+            shared.bytes_moved += c.bytes_moved
+    gone = {id(c) for c in counters}
+    with _lock:
+        _counters[:] = [c for c in _counters if id(c) not in gone]
 
 
 def warn_fallback(name: str, device: Any) -> None:
