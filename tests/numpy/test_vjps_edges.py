@@ -132,6 +132,14 @@ def test_astype_gradient_casts_back(device):
     assert g.dtype == numpy.float32
 
 
+def test_power_of_a_negative_real_base_to_a_complex_exponent(device):
+    # NumPy promotes the base: log(-2) = log 2 + i pi, not the 0 of a real negative base
+    base = np.array([-2.0, 0.5, 3.0])
+    y = np.array([1 + 1j, 0.5 - 1j, 2j])
+    check_grads(lambda y: np.power(base, y), y)
+    check_grads(lambda y: (-1.5) ** y, y)
+
+
 def test_sign_of_complex_moves_with_the_angle(device):
     z = np.array([1 + 2j, -0.5 + 0.1j])
     check_grads(lambda z: np.sign(z) * np.array([1 - 1j, 2j]), z)
@@ -163,6 +171,8 @@ def test_fmax_fmin_give_nan_partners_the_whole_gradient(device):
     _assert_equal(gy, [0.0, 1.0, 0.0])
     gx = grad(lambda x: np.sum(_no_nan(np.maximum(x, y))))(x)  # maximum propagates NaN
     _assert_equal(gx, [0.0, 0.0, 0.0])
+    gx = grad(lambda x: np.sum(_no_nan(np.fmin(x, numpy.nan) + np.fmax(x, 1.0))))(x)
+    _assert_equal(gx, [1.5, 0.0, 0.0])
 
 
 def _no_nan(x: Any) -> Any:

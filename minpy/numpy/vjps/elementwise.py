@@ -72,21 +72,22 @@ def _power_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(np.where(flat, 0, g * y * np.power(x, np.where(flat, 1, y) - 1)), x)
 
 
-def _log_base(g: Any, x: Any) -> Any:
+def _log_base(g: Any, x: Any, complex_: bool) -> Any:
     """log x for the exponent's rule, 0 where x is 0 (as HIPS autograd, JAX and PyTorch) and,
-    for a real x, where x < 0 (x**y is then real at integer y only: no derivative in y)."""
+    for a real power of a real x, where x < 0 (x**y is then real at integer y only: no
+    derivative in y). ``complex_``: the power is complex (a negative x has log |x| + i pi)."""
     if isinstance(x, _NUMBER):  # a Python base stays a Python number: float32 y stays float32
-        if isinstance(x, complex):
+        if complex_ or isinstance(x, complex):
             return cmath.log(x) if x else 0.0
         return math.log(x) if x > 0 else 0.0
     x = np.asarray(x, device=g.device)  # a host base must not land on the current context
-    if is_complex(x):
-        return np.log(np.where(x == 0, 1, x))
+    if complex_ or is_complex(x):
+        return np.log(np.where(x == 0, 1, x) + 0j)
     return np.log(np.where(x > 0, x, 1))
 
 
 def _power_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    return unbroadcast(g * ans * _log_base(g, x), y)
+    return unbroadcast(g * ans * _log_base(g, x, is_complex(ans)), y)
 
 
 defvjp(np.power, _power_x, _power_y)
@@ -103,9 +104,11 @@ def _extreme_share(g: Any, wins: Any, x: Any, y: Any) -> Any:
     return np.where(x == y, g * 0.5, g * mask(wins, g))
 
 
-def _beats_nan(x: Any, y: Any) -> Any:
-    """Where ``x`` wins by being the only number (fmax, fmin)."""
-    return np.isnan(y) & ~np.isnan(x)
+def _or_partner_nan(wins: Any, x: Any, y: Any) -> Any:
+    """``wins``, and where ``y`` is NaN and ``x`` is not (fmax and fmin ignore a NaN)."""
+    if isinstance(y, (int, float)):  # (a Python number makes no Array on the current context)
+        return ~np.isnan(x) if math.isnan(y) else wins
+    return wins | (np.isnan(y) & ~np.isnan(x))
 
 
 defvjp(
@@ -122,14 +125,14 @@ defvjp(
 )
 defvjp(
     np.fmax,
-    lambda g, ans, x, y: unbroadcast(_extreme_share(g, (x > y) | _beats_nan(x, y), x, y), x),
-    lambda g, ans, x, y: unbroadcast(_extreme_share(g, (y > x) | _beats_nan(y, x), x, y), y),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(x > y, x, y), x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(y > x, y, x), x, y), y),
     keep="args",
 )
 defvjp(
     np.fmin,
-    lambda g, ans, x, y: unbroadcast(_extreme_share(g, (x < y) | _beats_nan(x, y), x, y), x),
-    lambda g, ans, x, y: unbroadcast(_extreme_share(g, (y < x) | _beats_nan(y, x), x, y), y),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(x < y, x, y), x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(y < x, y, x), x, y), y),
     keep="args",
 )
 defvjp(
@@ -250,10 +253,11 @@ def _sign(g: Any, ans: Any, x: Any) -> Any:
     # angle: i conj(s) Im(g s) / |z|, 0 at z == 0
     if not is_complex(x):
         return zero(g, ans, x)
-    return 1j * np.conj(ans) * safe_divide(np.imag(g * ans), np.abs(x))
+    s = np.sign(x)
+    return 1j * np.conj(s) * safe_divide(np.imag(g * s), np.abs(x))
 
 
-defvjp(np.sign, _sign, keep="all")
+defvjp(np.sign, _sign, keep="args")
 for _step in (np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
     defvjp(_step, zero, keep="meta")
 defvjp(np.sin, lambda g, ans, x: g * np.cos(x), keep="args")
