@@ -1,10 +1,10 @@
 """Helpers that tests and users share: gradient checks and a fake second device.
 
-``check_grads`` compares minpy's gradients with central finite differences in float64 along
-random directions, to first and second order. ``fake_device`` registers a device built on
-NumPy that behaves like a separate accelerator (results stay on it, mixing raises, host values
-are adopted and counted, chosen primitives are missing so the CPU fallback runs), so device
-rules are testable on machines without a GPU.
+``check_grads`` compares minpy's gradients with central finite differences in float64
+(complex128 for complex inputs) along random directions, to first and second order.
+``fake_device`` registers a device built on NumPy that behaves like a separate accelerator
+(results stay on it, mixing raises, host values are adopted and counted, chosen primitives are
+missing so the CPU fallback runs), so device rules are testable on machines without a GPU.
 """
 
 from __future__ import annotations
