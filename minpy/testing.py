@@ -1,10 +1,10 @@
 """Helpers that tests and users share: gradient checks and a fake second device.
 
-``check_grads`` compares minpy's gradients with central finite differences in float64 along
-random directions, to first and second order. ``fake_device`` registers a device built on
-NumPy that behaves like a separate accelerator (results stay on it, mixing raises, host values
-are adopted and counted, chosen primitives are missing so the CPU fallback runs), so device
-rules are testable on machines without a GPU.
+``check_grads`` compares minpy's gradients with central finite differences in float64
+(complex128 for complex inputs) along random directions, to first and second order.
+``fake_device`` registers a device built on NumPy that behaves like a separate accelerator
+(results stay on it, mixing raises, host values are adopted and counted, chosen primitives are
+missing so the CPU fallback runs), so device rules are testable on machines without a GPU.
 """
 
 from __future__ import annotations
@@ -73,14 +73,22 @@ def fake_device(index: int = 0, kind: str = "fake", missing: Iterable[str] = ())
 
 
 def to_host(x: Any) -> Any:
-    """``x`` (Array, number, nested list/dict) as NumPy float64 values for comparison."""
+    """``x`` (Array, number, nested list/dict) as NumPy float64 values for comparison
+    (complex128 where it is complex)."""
     if isinstance(x, Array):
-        return numpy.asarray(x.asnumpy(), dtype=numpy.float64)
+        data = x.asnumpy()
+        return numpy.asarray(data, dtype=_host_dtype(data))
     if isinstance(x, dict):
         return {k: to_host(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [to_host(v) for v in x]
+    if isinstance(x, (complex, numpy.complexfloating)):
+        return numpy.complex128(x)
     return numpy.float64(x)
+
+
+def _host_dtype(data: Any) -> Any:
+    return numpy.complex128 if numpy.iscomplexobj(data) else numpy.float64
 
 
 def _flat(x: Any) -> numpy.ndarray:
@@ -92,9 +100,19 @@ def _flat(x: Any) -> numpy.ndarray:
     return numpy.ravel(h)
 
 
+def _random(rng: numpy.random.RandomState, shape: tuple[int, ...], complex_: bool) -> Any:
+    """Standard normal values, complex (both parts normal) where ``complex_``."""
+    if complex_:
+        return rng.randn(*shape) + 1j * rng.randn(*shape)
+    return rng.randn(*shape)
+
+
 def _scalarize(fun: Callable[..., Any], rng: numpy.random.RandomState) -> Callable[..., Any]:
-    """``x -> sum(fun(x) * v)`` for a fixed random ``v`` (so every output entry matters)."""
-    weights: dict[tuple[int, ...], Array] = {}
+    """``x -> Re(sum(v * out + w * out * out / 2))`` over the outputs, for fixed random ``v``,
+    ``w`` (complex where the output is): every output entry matters, and the quadratic term
+    makes the gradient reaching ``fun``'s output depend on the inputs, so the second order
+    runs each rule's own rules too (for a linear ``fun`` it would not)."""
+    weights: dict[tuple[Any, ...], tuple[Array, Array]] = {}
 
     def scalar(*args: Any) -> Any:
         out = fun(*args)
@@ -102,10 +120,16 @@ def _scalarize(fun: Callable[..., Any], rng: numpy.random.RandomState) -> Callab
         total: Any = 0.0
         for i, o in enumerate(outs):
             o = np.asarray(o)
-            key = (i, *o.shape)
+            iscomplex = o.dtype.kind == "c"
+            key = (i, iscomplex, *o.shape)
             if key not in weights:
-                weights[key] = np.array(rng.randn(*o.shape), device=o.device)
-            total = total + np.sum(o * weights[key])
+                weights[key] = (
+                    np.array(_random(rng, o.shape, iscomplex), device=o.device),
+                    np.array(_random(rng, o.shape, iscomplex) * 0.5, device=o.device),
+                )
+            v, w = weights[key]
+            term = np.sum(o * (v + w * o))
+            total = total + (np.real(term) if iscomplex else term)
         return total
 
     return scalar
@@ -120,12 +144,21 @@ def _perturb(args: tuple[Any, ...], i: int, direction: Any, eps: float) -> tuple
 
 def _direction(x: Any, rng: numpy.random.RandomState) -> Any:
     if isinstance(x, Array):
-        return np.array(rng.randn(*x.shape), dtype=x.dtype, device=x.device)
+        values = _random(rng, x.shape, x.dtype.kind == "c")
+        return np.array(values, dtype=x.dtype, device=x.device)
     return float(rng.randn())
 
 
 def _dot(g: Any, d: Any) -> float:
-    return float(numpy.sum(to_host(g) * to_host(d)))
+    """``Re(sum(g * d))``: the derivative along ``d`` from the gradient ``g`` (for complex
+    inputs too, under the convention ``g = dL/dx - i dL/dy``)."""
+    return float(numpy.real(numpy.sum(to_host(g) * to_host(d))))
+
+
+def _differentiable(a: Any) -> bool:
+    if isinstance(a, Array):
+        return bool(a.dtype.kind in "fc")
+    return isinstance(a, float) and not isinstance(a, bool)
 
 
 def check_grads(
@@ -140,10 +173,20 @@ def check_grads(
 ) -> None:
     """Assert that minpy's gradients of ``fun`` match central finite differences.
 
-    For each argument in ``argnums`` (default: every float Array or Python float), the
-    directional derivative along a random direction from ``grad`` is compared with
-    ``(f(x + eps u) - f(x - eps u)) / (2 eps)``; with ``order=2`` the same is done for the
-    gradient's own directional derivative (so the rules' rules are checked). Use float64.
+    For each argument in ``argnums`` (default: every float or complex Array, and every Python
+    float), the directional derivative along a random direction ``u`` from ``grad`` is
+    compared with ``(f(x + eps u) - f(x - eps u)) / (2 eps)``; with ``order=2`` the same is
+    done for the gradient's own directional derivative (so the rules' rules are checked).
+    Use float64 or complex128.
+
+    The outputs are made one real number as ``Re(sum(v * out + w * out * out / 2))`` with
+    fixed random ``v``, ``w`` (complex for a complex output), so every entry matters and the
+    second order exercises the rules even of a linear ``fun``.
+
+    Complex inputs follow minpy's convention (that of HIPS autograd and JAX): for
+    ``z = x + iy`` the gradient of a real ``L`` is ``dL/dx - i dL/dy``, so the derivative
+    along a complex direction ``u`` is ``Re(sum(grad * u))``; the directions are complex
+    (both parts random). The gradient of a real input must be real.
 
     Raises
     ------
@@ -155,18 +198,15 @@ def check_grads(
     >>> import minpy.numpy as np
     >>> from minpy.testing import check_grads
     >>> check_grads(np.tanh, np.array([0.1, -0.4, 2.0]))
+    >>> check_grads(lambda z: np.abs(z) ** 2, np.array([3 + 4j, -1j]))
     """
     from minpy.core import grad
 
     rng = numpy.random.RandomState(seed)
     f = _scalarize(fun, rng)
     if argnums is None:
-        argnums = [
-            i
-            for i, a in enumerate(args)
-            if (isinstance(a, Array) and a.dtype.kind == "f")
-            or (isinstance(a, float) and not isinstance(a, bool))
-        ]
+        argnums = [i for i, a in enumerate(args) if _differentiable(a)]
+    name = getattr(fun, "__name__", fun)
     for i in argnums:
         levels: list[Callable[..., Any]] = [f]
         for _ in range(order - 1):
@@ -175,17 +215,28 @@ def check_grads(
 
             def nxt(*a: Any, prev: Callable[..., Any] = prev, w: Any = w, i: int = i) -> Any:
                 g = grad(prev, i)(*a)
-                return np.sum(g * w)
+                d = np.sum(g * w)
+                return np.real(d) if d.dtype.kind == "c" else d
 
             levels.append(nxt)
         for k, h in enumerate(levels, start=1):
             u = _direction(args[i], rng)
-            analytic = _dot(grad(h, i)(*args), u)
+            g = grad(h, i)(*args)
+            if _is_real(args[i]) and numpy.iscomplexobj(to_host(g)):
+                raise AssertionError(
+                    f"order-{k} gradient of {name!r} w.r.t. argument {i}: the input is real "
+                    f"but the gradient is complex ({g!r})"
+                )
+            analytic = _dot(g, u)
             hi = float(to_host(h(*_perturb(args, i, u, eps))))
             lo = float(to_host(h(*_perturb(args, i, u, -eps))))
             numeric = (hi - lo) / (2 * eps)
             if not numpy.isclose(analytic, numeric, rtol=rtol, atol=atol):
                 raise AssertionError(
-                    f"order-{k} gradient of {getattr(fun, '__name__', fun)!r} w.r.t. argument "
+                    f"order-{k} gradient of {name!r} w.r.t. argument "
                     f"{i}: autograd gives {analytic!r}, finite differences {numeric!r}"
                 )
+
+
+def _is_real(x: Any) -> bool:
+    return not (isinstance(x, Array) and x.dtype.kind == "c") and not isinstance(x, complex)

@@ -23,7 +23,7 @@ Shape = tuple[int, ...]
 Domain = Callable[[numpy.random.RandomState, Shape], Any]
 
 # --------------------------------------------------------------------------------------------
-# input domains: (rng, shape) -> float64 host array
+# input domains: (rng, shape) -> float64 (or complex128) host array
 
 
 def real(rng: numpy.random.RandomState, shape: Shape) -> Any:
@@ -81,6 +81,16 @@ def wellcond(rng: numpy.random.RandomState, shape: Shape) -> Any:
     return 2.0 * numpy.eye(shape[-1]) + 0.3 * rng.randn(*shape)
 
 
+def complex_(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """complex128 values, real and imaginary parts standard normal."""
+    return rng.randn(*shape) + 1j * rng.randn(*shape)
+
+
+def complex_wellcond(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Complex square matrices near 2I (``wellcond`` with an imaginary part)."""
+    return wellcond(rng, shape) + 0.3j * rng.randn(*shape)
+
+
 # --------------------------------------------------------------------------------------------
 # the case type
 
@@ -111,7 +121,7 @@ class Case:
             raise ValueError(f"case {self.name!r}: order={self.order} needs a reason in why=")
 
     def inputs(self, seed: int = 0) -> list[Any]:
-        """Host float64 inputs, one per shape, drawn from the domains (deterministic)."""
+        """Host float64 (complex128) inputs, one per shape, drawn from the domains."""
         rng = numpy.random.RandomState(seed)
         doms = (
             self.domain if isinstance(self.domain, Sequence) else [self.domain] * len(self.shapes)
@@ -145,6 +155,7 @@ T3 = (2, 3, 2)
 # constants captured by the cases
 COND = numpy.array([[True, False, True], [False, False, True]])
 IDX = numpy.array([2, 0, 2, 1])
+IDX_2D = numpy.array([[5, 0], [5, 3]])
 REPS = numpy.array([1, 0, 2])
 ALONG = numpy.array([[3, 0, 0], [1, 2, 1]])
 X_GRID = numpy.array([0.0, 0.5, 1.5, 2.0])
@@ -237,6 +248,26 @@ CASES: list[Case] = [
         [(4, 3), V, V],
         [real, uniform(-1.5, -0.1), uniform(0.1, 1.5)],
     ),
+    C(
+        "clip-bounds-broadcast-x",
+        lambda y: np.clip(np.sum(y, 0, keepdims=True), y - 0.5, y + 0.5),
+        [(3, 3)],
+        uniform(0.0, 0.5),  # the sums fall inside some bounds, outside others
+    ),
+    C(
+        "clip-lo-above-hi",
+        lambda x, lo, hi: np.clip(x, lo, hi),
+        [(2, 3), V, V],
+        [real, uniform(0.5, 1.0), uniform(-1.0, 0.4)],
+    ),
+    C("clip-keywords", lambda x: np.clip(x, min=-0.5, max=0.5), [(3, 4)]),
+    C(
+        "fmax-nan",
+        lambda x, y: np.fmax(x, y) + np.fmin(y, x),
+        [M, M],
+        [real, with_nans],
+        prims=("fmax", "fmin"),
+    ),
     # elementwise functions of one argument ---------------------------------------------------
     C("exp", lambda x: np.exp(x), [M]),
     C("exp2", lambda x: np.exp2(x), [M]),
@@ -296,8 +327,12 @@ CASES: list[Case] = [
         lambda x: np.prod(x, axis=1) + np.prod(x, axis=(0, 2)).sum() + np.prod(x),
         [(3, 2, 2)],
         with_zeros,
-        order=1,
-        why="the second order at a zero goes through cumprod, whose rule raises there",
+    ),
+    C(
+        "cumprod-with-zeros",
+        lambda x: np.cumprod(x, axis=1) + np.cumprod(x).sum(),
+        [(2, 3, 2)],
+        with_zeros,
     ),
     C("cumprod", lambda x: np.cumprod(x), [M], nonzero),
     C("cumprod-axis1", lambda x: np.cumprod(x, axis=1), [T3], nonzero),
@@ -316,6 +351,7 @@ CASES: list[Case] = [
     C("std", lambda x: np.std(x), [M]),
     C("std-axis0-ddof", lambda x: np.std(x, axis=0, ddof=1), [(3, 2)]),
     C("std-axes-keepdims", lambda x: x.std(axis=(1, 2), keepdims=True), [T3]),
+    C("std-0d", lambda x: np.std(x) + x, [()], prims=("std", "add")),
     C("cumsum", lambda x: np.cumsum(x), [M]),
     C("cumsum-1d", lambda x: np.cumsum(x), [(4,)]),
     C("cumsum-axis0", lambda x: np.cumsum(x, axis=0), [M]),
@@ -449,6 +485,8 @@ CASES: list[Case] = [
     C("pad-reflect", lambda x: np.pad(x, ((1, 2), (2, 1)), mode="reflect"), [(3, 3)]),
     C("pad-symmetric", lambda x: np.pad(x, 3, mode="symmetric"), [V]),
     C("pad-wrap", lambda x: np.pad(x, (1, 2), mode="wrap"), [M]),
+    C("pad-numpy-int", lambda x: np.pad(x, numpy.int64(1)), [M]),
+    C("pad-array-widths", lambda x: np.pad(x, numpy.array([[1, 0], [2, 1]])), [M]),
     C("triu", lambda x: np.triu(x), [(3, 3)]),
     C("triu-k", lambda x: np.triu(x, 1), [(3, 4)]),
     C("tril", lambda x: np.tril(x), [(3, 3)]),
@@ -474,6 +512,8 @@ CASES: list[Case] = [
     C("take", lambda x: np.take(x, IDX), [(3, 2)]),
     C("take-axis", lambda x: np.take(x, [1, 1, 0], axis=1), [(3, 2)]),
     C("take-method", lambda x: x.take(IDX, axis=0), [(3, 2)]),
+    C("take-2d-index", lambda x: np.take(x, IDX_2D), [(3, 2)]),
+    C("take-2d-index-axis", lambda x: np.take(x, IDX_2D % 2, axis=1), [(3, 2)]),
     C("take_along_axis", lambda x: np.take_along_axis(x, ALONG, axis=1), [(2, 4)]),
     C("take_along_axis-broadcast", lambda x: np.take_along_axis(x, ALONG[:1], axis=1), [(1, 4)]),
     C("take_along_axis-flat", lambda x: np.take_along_axis(x, IDX, axis=None), [(2, 2)]),
@@ -506,6 +546,12 @@ CASES: list[Case] = [
     C(
         "scatter_add",
         lambda v: np.scatter_add((4,), IDX, v),
+        [(4,)],
+        ref=lambda v: _scatter_add_ref((4,), IDX, v),
+    ),
+    C(
+        "scatter_add-array-key",
+        lambda v: np.scatter_add((4,), np.array(IDX), v),
         [(4,)],
         ref=lambda v: _scatter_add_ref((4,), IDX, v),
     ),
@@ -567,6 +613,105 @@ CASES: list[Case] = [
     C("linalg.norm-axis", lambda x: np.linalg.norm(x, axis=1), [M]),
     C("linalg.norm-axis-keepdims", lambda x: np.linalg.norm(x, 2, axis=0, keepdims=True), [M]),
     C("linalg.norm-ord2-vector", lambda x: np.linalg.norm(x, ord=2), [V]),
+    # complex numbers: d/dx - i d/dy (HIPS autograd's and JAX's convention) -----------------
+    C("absolute-complex", lambda z: np.abs(z), [M], complex_),
+    C("sign-complex", lambda z: np.sign(z), [M], complex_),
+    C("angle", lambda z: np.angle(z), [M], complex_),
+    C("angle-deg", lambda z: np.angle(z, deg=True), [V], complex_),
+    C("angle-real", lambda x: np.angle(x) * x, [M], nonzero, prims=("angle", "multiply")),
+    C("real-complex", lambda z: np.real(z), [M], complex_),
+    C("imag", lambda z: np.imag(z), [M], complex_),
+    C("imag-real", lambda x: np.imag(x) + x, [M], prims=("imag", "add")),
+    C("conjugate-complex", lambda z: np.conj(z), [M], complex_),
+    C(
+        "astype-complex-round-trip",
+        lambda x: np.abs(np.astype(x, np.complex128) * (1 + 2j)),
+        [M],
+        nonzero,
+        prims=("astype", "multiply", "absolute"),
+    ),
+    C(
+        "multiply-real-complex",
+        lambda x, z: x * z,
+        [M, V],
+        [real, complex_],
+    ),
+    C("divide-complex", lambda x, y: x / y, [M, V], complex_),
+    C("power-complex", lambda x, y: x**y, [M, M], complex_),
+    C("power-complex-scalar", lambda z: z**2.5 + 1.5**z, [M], complex_, prims=("power",)),
+    C("exp-complex", lambda z: np.exp(z), [M], complex_),
+    C("log-complex", lambda z: np.log(z), [M], complex_),
+    C("sqrt-complex", lambda z: np.sqrt(z), [M], complex_),
+    C("arccosh-complex", lambda z: np.arccosh(z), [M], complex_),
+    C("where-real-complex", lambda x, z: np.where(COND, x, z), [M, M], [real, complex_]),
+    C(
+        "concatenate-real-complex",
+        lambda x, z: np.concatenate([x, z]),
+        [M, (1, 3)],
+        [real, complex_],
+    ),
+    C("stack-real-complex", lambda x, z: np.stack([x, z]), [M, M], [real, complex_]),
+    C("sum-complex", lambda z: np.sum(z, axis=1), [M], complex_),
+    C("mean-complex", lambda z: np.mean(z), [M], complex_),
+    C("prod-complex", lambda z: np.prod(z, axis=0), [M], complex_),
+    C("cumsum-complex", lambda z: np.cumsum(z, axis=1), [M], complex_),
+    C("cumprod-complex", lambda z: np.cumprod(z), [M], complex_),
+    C("var-complex", lambda z: np.var(z), [M], complex_),
+    C("var-complex-axis-ddof", lambda z: np.var(z, axis=1, ddof=1), [M], complex_),
+    C("std-complex", lambda z: np.std(z), [M], complex_),
+    C("std-complex-axis", lambda z: np.std(z, axis=0, keepdims=True), [(3, 2)], complex_),
+    C("dot-complex", lambda a, b: np.dot(a, b), [M, (3, 2)], complex_),
+    C("dot-real-complex", lambda a, b: np.dot(a, b), [M, V], [real, complex_]),
+    C("matmul-complex", lambda a, b: a @ b, [(2, 2, 3), (3, 2)], complex_),
+    C("matmul-complex-real", lambda a, b: a @ b, [M, (3, 2)], [complex_, real]),
+    C("tensordot-complex", lambda a, b: np.tensordot(a, b, axes=1), [M, (3, 2)], complex_),
+    C(
+        "einsum-complex",
+        lambda a, b: np.einsum("ij,jk->ik", a, b),
+        [M, (3, 2)],
+        [real, complex_],
+    ),
+    C("inner-complex", lambda a, b: np.inner(a, b), [M, (2, 3)], complex_),
+    C("outer-complex", lambda a, b: np.outer(a, b), [V, (2,)], [complex_, real]),
+    C("kron-complex", lambda a, b: np.kron(a, b), [(2,), V], [real, complex_]),
+    C("cross-complex", lambda a, b: np.cross(a, b), [(2, 3), (3,)], [complex_, real]),
+    C("vdot-complex", lambda a, b: np.vdot(a, b), [M, (3, 2)], complex_),
+    C("vdot-real-complex", lambda a, b: np.vdot(a, b), [V, V], [real, complex_]),
+    C("vdot-complex-real", lambda a, b: np.vdot(a, b), [V, V], [complex_, real]),
+    C("linalg.norm-complex", lambda z: np.linalg.norm(z), [M], complex_),
+    C("linalg.norm-complex-axis", lambda z: np.linalg.norm(z, axis=1), [M], complex_),
+    C("linalg.inv-complex", lambda a: np.linalg.inv(a), [(3, 3)], complex_wellcond),
+    C("linalg.det-complex", lambda a: np.linalg.det(a), [(2, 3, 3)], complex_wellcond),
+    C(
+        "linalg.solve-complex",
+        lambda a, b: np.linalg.solve(a, b),
+        [(3, 3), (3, 2)],
+        [complex_wellcond, complex_],
+    ),
+    C(
+        "linalg.solve-real-complex",
+        lambda a, b: np.linalg.solve(a, b),
+        [(3, 3), (3,)],
+        [wellcond, complex_],
+    ),
+    C(
+        "linalg.cholesky-complex",
+        lambda a: np.linalg.cholesky(a @ np.conj(np.swapaxes(a, -1, -2)) + 3 * np.eye(3)),
+        [(2, 3, 3)],
+        complex_,
+    ),
+    C(
+        "linalg.cholesky-complex-upper",
+        lambda a: np.linalg.cholesky(a @ np.conj(a.T) + 3 * np.eye(3), upper=True),
+        [(3, 3)],
+        complex_,
+    ),
+    C(
+        "linalg.matrix_power-complex",
+        lambda a: np.linalg.matrix_power(a, -2),
+        [(3, 3)],
+        complex_wellcond,
+    ),
 ]
 
 

@@ -13,9 +13,34 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
-    """Sum ``g`` down to the shape of ``x`` (undo broadcasting)."""
-    shape = getattr(x, "shape", ())
-    return g if g.shape == shape else np.sum_to(g, tuple(shape))
+    """Sum ``g`` down to the shape of ``x`` (undo broadcasting), real where ``x`` is real."""
+    shape = tuple(getattr(x, "shape", ()))
+    if g.shape != shape:
+        if g.ndim < len(shape):  # a rule gave fewer axes than x has: x's leading ones
+            g = np.reshape(g, (1,) * (len(shape) - g.ndim) + tuple(g.shape))
+        g = np.sum_to(g, shape)
+    return drop_imag(g, x)
+
+
+def drop_imag(g: Any, x: Any) -> Any:
+    """``g`` as the gradient of ``x``: its real part where ``x`` is real and ``g`` complex.
+
+    A real input promoted to complex in the forward pass (``x * 1j``, ``dot(real, complex)``)
+    moves only along the real axis, so its gradient is ``Re(g)``.
+    """
+    if g.dtype.kind == "c" and getattr(x, "dtype", g.dtype).kind != "c":
+        return np.real(g)
+    return g
+
+
+def is_complex(x: Any) -> bool:
+    return getattr(getattr(x, "dtype", None), "kind", "") == "c"
+
+
+def safe_divide(a: Any, b: Any) -> Any:
+    """``a / b``, with 0 where ``b`` is 0 (no warning, no nan; differentiable elsewhere)."""
+    zero = b == 0
+    return np.where(zero, 0, a / np.where(zero, 1, b))
 
 
 def axes_of(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -46,7 +71,10 @@ def count(x: Any, axis: Any) -> int:
 
 
 def zero(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
-    return np.zeros(shape_of(x), dtype=g.dtype, device=g.device)
+    dtype = g.dtype
+    if is_complex(x) != (dtype.kind == "c"):  # a complex x gets complex zeros, a real x real
+        dtype = x.dtype if is_complex(x) else np.finfo(dtype).dtype
+    return np.zeros(shape_of(x), dtype=dtype, device=g.device)
 
 
 def identity(g: Any, ans: Any, x: Any, *args: Any, **kwargs: Any) -> Any:

@@ -1,12 +1,34 @@
-"""Rules of the elementwise functions: arithmetic with broadcasting, where and clip, and the
-functions of one argument (the piecewise constant ones, such as floor and sign, give zeros)."""
+"""Rules of the elementwise functions: arithmetic with broadcasting, where and clip, the
+functions of one argument (the piecewise constant ones, such as floor, give zeros), and the
+complex parts.
+
+Complex numbers (see the package docstring): a holomorphic function's rule is its real
+formula, without a conjugate; ``abs``, ``sign``, ``angle``, ``real``, ``imag`` and ``conj``
+have rules of their own.
+
+Where no derivative exists we return the subgradient 0 (``abs``, ``angle``, ``hypot`` and
+``arctan2`` at 0), and where the formula would divide by zero although the derivative exists
+we return its value (``power(x, 0)`` at ``x = 0`` is 0): never nan. Ties of ``maximum``,
+``minimum``, ``fmax`` and ``fmin`` split the gradient evenly; ``clip`` at a bound gives it to
+the bound.
+"""
 
 from __future__ import annotations
 
+import cmath
+import math
 from typing import Any
 
 import minpy.numpy as np
-from minpy.numpy.vjps._helpers import identity, mask, unbroadcast, zero
+from minpy.numpy.vjps._helpers import (
+    drop_imag,
+    identity,
+    is_complex,
+    mask,
+    safe_divide,
+    unbroadcast,
+    zero,
+)
 from minpy.primitive import defvjp
 
 # --------------------------------------------------------------------------------------------
@@ -37,29 +59,82 @@ defvjp(
     keep="all",
 )
 
+_NUMBER = (int, float, complex)
+
+
+def _power_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    # y * x**(y-1); where y == 0 the derivative is 0, also at x == 0 (not 0 * inf)
+    if isinstance(y, _NUMBER):  # a Python exponent stays a Python number (weakly typed)
+        if y == 0:
+            return zero(g, ans, x)
+        return unbroadcast(g * y * np.power(x, y - 1), x)
+    flat = y == 0
+    return unbroadcast(np.where(flat, 0, g * y * np.power(x, np.where(flat, 1, y) - 1)), x)
+
+
+def _log_base(g: Any, x: Any, complex_: bool) -> Any:
+    """log x for the exponent's rule, 0 where x is 0 (as HIPS autograd, JAX and PyTorch) and,
+    for a real power of a real x, where x < 0 (x**y is then real at integer y only: no
+    derivative in y). ``complex_``: the power is complex (a negative x has log |x| + i pi)."""
+    if isinstance(x, _NUMBER):  # a Python base stays a Python number: float32 y stays float32
+        if complex_ or isinstance(x, complex):
+            return cmath.log(x) if x else 0.0
+        return math.log(x) if x > 0 else 0.0
+    x = np.asarray(x, device=g.device)  # a host base must not land on the current context
+    if complex_ or is_complex(x):
+        return np.log(np.where(x == 0, 1, x) + 0j)
+    return np.log(np.where(x > 0, x, 1))
+
 
 def _power_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    x = np.asarray(x, device=g.device)  # a Python base must not land on the current context
-    return unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y)
+    return unbroadcast(g * ans * _log_base(g, x, is_complex(ans)), y)
 
 
-defvjp(np.power, lambda g, ans, x, y: unbroadcast(g * y * np.power(x, y - 1), x), _power_y)
+defvjp(np.power, _power_x, _power_y)
 defvjp(np.negative, lambda g, ans, x: -g, keep="meta")
 defvjp(np.positive, identity, keep="meta")
-for _f in (np.maximum, np.fmax):
-    defvjp(
-        _f,
-        lambda g, ans, x, y: unbroadcast(g * mask(x >= y, g), x),
-        lambda g, ans, x, y: unbroadcast(g * mask(x < y, g), y),
-        keep="args",
-    )
-for _f in (np.minimum, np.fmin):
-    defvjp(
-        _f,
-        lambda g, ans, x, y: unbroadcast(g * mask(x <= y, g), x),
-        lambda g, ans, x, y: unbroadcast(g * mask(x > y, g), y),
-        keep="args",
-    )
+
+# Ties follow HIPS autograd: where x == y both arguments get half of g (PyTorch gives each
+# half too; JAX's lax.max also splits). NaN: maximum/minimum propagate it, so neither argument
+# gets a gradient there; fmax/fmin ignore it, so the other argument gets all of g.
+
+
+def _extreme_share(g: Any, wins: Any, x: Any, y: Any) -> Any:
+    """``g`` where this argument wins, half of it where the two tie."""
+    return np.where(x == y, g * 0.5, g * mask(wins, g))
+
+
+def _or_partner_nan(wins: Any, x: Any, y: Any) -> Any:
+    """``wins``, and where ``y`` is NaN and ``x`` is not (fmax and fmin ignore a NaN)."""
+    if isinstance(y, (int, float)):  # (a Python number makes no Array on the current context)
+        return ~np.isnan(x) if math.isnan(y) else wins
+    return wins | (np.isnan(y) & ~np.isnan(x))
+
+
+defvjp(
+    np.maximum,
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, x > y, x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, y > x, x, y), y),
+    keep="args",
+)
+defvjp(
+    np.minimum,
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, x < y, x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, y < x, x, y), y),
+    keep="args",
+)
+defvjp(
+    np.fmax,
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(x > y, x, y), x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(y > x, y, x), x, y), y),
+    keep="args",
+)
+defvjp(
+    np.fmin,
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(x < y, x, y), x, y), x),
+    lambda g, ans, x, y: unbroadcast(_extreme_share(g, _or_partner_nan(y < x, y, x), x, y), y),
+    keep="args",
+)
 defvjp(
     np.mod,
     lambda g, ans, x, y: unbroadcast(g, x),
@@ -74,15 +149,15 @@ defvjp(
 )
 defvjp(np.floor_divide, zero, lambda g, ans, x, y: zero(g, ans, y), keep="meta")
 defvjp(
-    np.arctan2,
-    lambda g, ans, x, y: unbroadcast(g * y / (x * x + y * y), x),
-    lambda g, ans, x, y: unbroadcast(-g * x / (x * x + y * y), y),
+    np.arctan2,  # arctan2(x, y) is the angle of y + ix: at 0 0 there is none, we give 0
+    lambda g, ans, x, y: unbroadcast(safe_divide(g * y, x * x + y * y), x),
+    lambda g, ans, x, y: unbroadcast(safe_divide(-g * x, x * x + y * y), y),
     keep="args",
 )
 defvjp(
-    np.hypot,
-    lambda g, ans, x, y: unbroadcast(g * x / ans, x),
-    lambda g, ans, x, y: unbroadcast(g * y / ans, y),
+    np.hypot,  # at 0 0 hypot has no derivative: 0
+    lambda g, ans, x, y: unbroadcast(safe_divide(g * x, ans), x),
+    lambda g, ans, x, y: unbroadcast(safe_divide(g * y, ans), y),
 )
 defvjp(
     np.logaddexp,
@@ -103,25 +178,43 @@ defvjp(
 )
 
 
-def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
-    inside = np.ones(x.shape, dtype=bool, device=x.device)
-    if lo is not None:
-        inside = inside & (x >= lo)
-    if hi is not None:
-        inside = inside & (x <= hi)
-    return inside
+# clip(x, lo, hi) is minimum(maximum(x, lo), hi). At a bound the gradient goes to the bound and
+# x gets none: HIPS autograd's clip rule (g where lo < x < hi), with the bounds' rules added
+# so that the gradients of x, lo and hi sum to g everywhere. Where lo >= hi NumPy returns hi.
+# (PyTorch's clamp gives x the gradient at the bounds; JAX's clip, built of maximum and
+# minimum, splits it there.)
+
+
+def _clip_bounds(a_min: Any, a_max: Any, kw: dict[str, Any]) -> tuple[Any, Any]:
+    return kw.get("min", a_min), kw.get("max", a_max)
 
 
 def _clip_x(g: Any, ans: Any, x: Any, a_min: Any = None, a_max: Any = None, **kw: Any) -> Any:
-    return g * _clip_mask(x, kw.get("min", a_min), kw.get("max", a_max))
+    lo, hi = _clip_bounds(a_min, a_max, kw)
+    inside = None
+    if lo is not None:
+        inside = x > lo
+    if hi is not None:
+        inside = x < hi if inside is None else inside & (x < hi)
+    if inside is None:
+        return unbroadcast(g, x)
+    return unbroadcast(g * mask(inside, g), x)
 
 
 def _clip_lo(g: Any, ans: Any, x: Any, a_min: Any = None, a_max: Any = None, **kw: Any) -> Any:
-    return unbroadcast(g * (x < a_min), a_min)
+    lo, hi = _clip_bounds(a_min, a_max, kw)
+    low = x <= lo
+    if hi is not None:
+        low = low & (lo < hi)
+    return unbroadcast(g * mask(low, g), lo)
 
 
 def _clip_hi(g: Any, ans: Any, x: Any, a_min: Any = None, a_max: Any = None, **kw: Any) -> Any:
-    return unbroadcast(g * (x > a_max), a_max)
+    lo, hi = _clip_bounds(a_min, a_max, kw)
+    high = x >= hi
+    if lo is not None:
+        high = high | (lo >= hi)
+    return unbroadcast(g * mask(high, g), hi)
 
 
 defvjp(np.clip, _clip_x, _clip_lo, _clip_hi, keep="args")
@@ -143,9 +236,29 @@ defvjp(np.sqrt, lambda g, ans, x: g * 0.5 / ans, keep="ans")
 defvjp(np.cbrt, lambda g, ans, x: g / (3 * ans * ans), keep="ans")
 defvjp(np.square, lambda g, ans, x: g * 2 * x, keep="args")
 defvjp(np.reciprocal, lambda g, ans, x: -g * ans * ans, keep="ans")
-defvjp(np.absolute, lambda g, ans, x: g * np.sign(x), keep="args")
-defvjp(np.fabs, lambda g, ans, x: g * np.sign(x), keep="args")
-for _step in (np.sign, np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
+
+
+def _absolute(g: Any, ans: Any, x: Any) -> Any:
+    # g * conj(x) / |x|, which is g * sign(x) for a real x; 0 at x == 0 (the subgradient, as
+    # in HIPS autograd, JAX and PyTorch). PyTorch's complex gradient is the conjugate, g x / |x|
+    return g * (np.conj(np.sign(x)) if is_complex(x) else np.sign(x))
+
+
+defvjp(np.absolute, _absolute, keep="args")
+defvjp(np.fabs, _absolute, keep="args")
+
+
+def _sign(g: Any, ans: Any, x: Any) -> Any:
+    # piecewise constant for a real x; for a complex one sign(z) = z / |z| moves only with the
+    # angle: i conj(s) Im(g s) / |z|, 0 at z == 0
+    if not is_complex(x):
+        return zero(g, ans, x)
+    s = np.sign(x)
+    return 1j * np.conj(s) * safe_divide(np.imag(g * s), np.abs(x))
+
+
+defvjp(np.sign, _sign, keep="args")
+for _step in (np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
     defvjp(_step, zero, keep="meta")
 defvjp(np.sin, lambda g, ans, x: g * np.cos(x), keep="args")
 defvjp(np.cos, lambda g, ans, x: -g * np.sin(x), keep="args")
@@ -157,11 +270,52 @@ defvjp(np.sinh, lambda g, ans, x: g * np.cosh(x), keep="args")
 defvjp(np.cosh, lambda g, ans, x: g * np.sinh(x), keep="args")
 defvjp(np.tanh, lambda g, ans, x: g * (1 - ans * ans), keep="ans")
 defvjp(np.arcsinh, lambda g, ans, x: g / np.sqrt(x * x + 1), keep="args")
-defvjp(np.arccosh, lambda g, ans, x: g / np.sqrt(x * x - 1), keep="args")
+
+
+def _arccosh(g: Any, ans: Any, x: Any) -> Any:
+    if is_complex(x):  # sqrt(z*z - 1) would take the wrong branch where Re z < 0
+        return g / (np.sqrt(x - 1) * np.sqrt(x + 1))
+    return g / np.sqrt(x * x - 1)
+
+
+defvjp(np.arccosh, _arccosh, keep="args")
 defvjp(np.arctanh, lambda g, ans, x: g / (1 - x * x), keep="args")
 defvjp(np.deg2rad, lambda g, ans, x: g * 0.017453292519943295, keep="meta")
 defvjp(np.rad2deg, lambda g, ans, x: g * 57.29577951308232, keep="meta")
-defvjp(np.real, lambda g, ans, x: np.real(g), keep="meta")
+
+
+# --------------------------------------------------------------------------------------------
+# complex parts; casts
+
+
+def _real(g: Any, ans: Any, x: Any) -> Any:
+    # g moves x along the real axis: g itself, as a complex number for a complex x
+    return g + 0j if is_complex(x) else g
+
+
+def _imag(g: Any, ans: Any, x: Any) -> Any:
+    # d Im(z) / dy = 1, so the gradient is -i g; imag of a real x is a constant 0
+    return -1j * g if is_complex(x) else zero(g, ans, x)
+
+
+def _angle(g: Any, ans: Any, x: Any, deg: bool = False) -> Any:
+    # angle = atan2(y, x): -i g conj(z) / |z|^2; the angle of a real x is 0 or pi (constant);
+    # 0 at z == 0 (no derivative there)
+    if not is_complex(x):
+        return zero(g, ans, x)
+    r2 = np.real(x * np.conj(x))
+    scale = 57.29577951308232 if deg else 1.0  # degrees per radian
+    return -1j * np.conj(x) * safe_divide(g * scale, r2)
+
+
+def _astype(g: Any, ans: Any, x: Any, dtype: Any, **kw: Any) -> Any:
+    # back to the input's dtype; a real input cast to complex gets the real part
+    return np.astype(drop_imag(g, x), x.dtype)
+
+
+defvjp(np.real, _real, keep="meta")
+defvjp(np.imag, _imag, keep="meta")
+defvjp(np.angle, _angle, keep="args")
 defvjp(np.conj, lambda g, ans, x: np.conj(g), keep="meta")
-defvjp(np.astype, lambda g, ans, x, dtype, **kw: np.astype(g, x.dtype), keep="meta")
+defvjp(np.astype, _astype, keep="meta")
 defvjp(np.copy, identity, keep="meta")

@@ -37,13 +37,15 @@ defvjp(
     np.setitem, lambda g, ans, x, key, v: np.setitem(g, key, 0), None, _setitem_value, keep="meta"
 )
 defvjp(np.sum_to, lambda g, ans, x, shape: np.broadcast_to(g, x.shape), keep="meta")
-defvjp(np.scatter_add, None, None, lambda g, ans, shape, key, v: g[key], keep="meta")
+# "args": the node must hold the key itself (an index Array kept as "meta" would be a
+# placeholder without its values)
+defvjp(np.scatter_add, None, None, lambda g, ans, shape, key, v: g[raw(key)], keep="args")
 
 
 def _take(g: Any, ans: Any, x: Any, indices: Any, axis: Any = None, **kw: Any) -> Any:
     idx = raw(indices)
-    if axis is None:
-        return np.reshape(np.scatter_add((x.size,), idx, np.ravel(g)), x.shape)
+    if axis is None:  # g has the shape of the indices, which pick from the flattened x
+        return np.reshape(np.scatter_add((x.size,), idx, g), x.shape)
     key = (slice(None),) * (axis % x.ndim) + (idx,)
     return np.scatter_add(x.shape, key, g)
 

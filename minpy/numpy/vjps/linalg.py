@@ -1,4 +1,10 @@
-"""Rules of ``minpy.numpy.linalg``: inv, det, solve, norm, cholesky, matrix_power."""
+"""Rules of ``minpy.numpy.linalg``: inv, det, solve, norm, cholesky, matrix_power.
+
+Complex matrices follow the package's convention (``dL/dx - i dL/dy``): inv, det, solve and
+matrix_power are holomorphic, so their rules are the real formulas with plain transposes;
+norm and cholesky (``A = L L^H``) are not, and conjugate where they must.
+Where no derivative exists (the norm of a zero vector) the rule returns the subgradient 0.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,15 @@ from typing import Any
 
 import minpy.numpy as np
 from minpy.numpy import linalg
-from minpy.numpy.vjps._helpers import expand_to, keepdims_shape, swap, unbroadcast
+from minpy.numpy.vjps._helpers import (
+    drop_imag,
+    expand_to,
+    is_complex,
+    keepdims_shape,
+    safe_divide,
+    swap,
+    unbroadcast,
+)
 from minpy.primitive import defvjp
 
 
@@ -29,14 +43,14 @@ def _solve_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     if b.ndim == 1 and a.ndim > 2:  # one vector solved against a stack of matrices
         gb = np.squeeze(linalg.solve(swap(a), np.expand_dims(g, -1)), -1)
         return unbroadcast(gb, b)
-    return linalg.solve(swap(a), g)
+    return drop_imag(linalg.solve(swap(a), g), b)
 
 
 def _solve_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     if b.ndim == 1:
         gb = np.squeeze(linalg.solve(swap(a), np.expand_dims(g, -1)), -1)
-        return -np.expand_dims(gb, -1) * np.expand_dims(ans, -2)
-    return -np.matmul(linalg.solve(swap(a), g), swap(ans))
+        return drop_imag(-np.expand_dims(gb, -1) * np.expand_dims(ans, -2), a)
+    return drop_imag(-np.matmul(linalg.solve(swap(a), g), swap(ans)), a)
 
 
 defvjp(linalg.solve, _solve_a, _solve_b, keep="all")
@@ -49,22 +63,32 @@ def _norm(
         raise NotImplementedError(
             f"linalg.norm: no gradient rule for ord={ord!r}; use ord=None (2-norm/Frobenius)"
         )
+    # g conj(x) / |x|; the norm of a zero vector has no derivative: the subgradient 0 there
+    # (as PyTorch; HIPS autograd and JAX give nan)
     scale = np.reshape(ans, keepdims_shape(x, axis))
-    return expand_to(g, x, axis) * x / scale
+    share = safe_divide(np.reshape(g, scale.shape) if g.ndim else g, scale)
+    return expand_to(share, x, axis) * (np.conj(x) if is_complex(x) else x)
 
 
 defvjp(linalg.norm, _norm, keep="all")
 
 
 def _cholesky(g: Any, ans: Any, a: Any, upper: bool = False) -> Any:
-    # A = L L^T gives dL = L phi(L^-1 dA L^-T), phi = lower triangle with the diagonal halved;
-    # so the gradient is L^-T phi(L^T g) L^-1, symmetrized (A is symmetric)
-    low, gl = (swap(ans), swap(g)) if upper else (ans, g)
-    half = 1.0 - 0.5 * np.eye(low.shape[-1], dtype=g.dtype, device=g.device)
+    # A = L L^H gives dL = L phi(L^-1 dA L^-H), phi = lower triangle with the diagonal halved;
+    # so the gradient is L^-T phi(L^T g) conj(L)^-1, made Hermitian (A is: only its
+    # Hermitian part is seen). For a real A that is L^-T phi(L^T g) L^-1, symmetrized.
+    herm = _conj_if(swap, is_complex(ans))
+    low, gl = (herm(ans), herm(g)) if upper else (ans, g)  # U = L^H: back to L
+    half = 1.0 - 0.5 * np.eye(low.shape[-1], dtype=low.dtype, device=g.device)
     phi = np.tril(np.matmul(swap(low), gl)) * half
-    lt = swap(low)
-    s = swap(linalg.solve(lt, swap(linalg.solve(lt, phi))))
-    return (s + swap(s)) * 0.5
+    # L^-T phi conj(L)^-1 = (conj(L)^-T (L^-T phi)^T)^T = (L^-H (L^-T phi)^T)^T
+    s = swap(linalg.solve(herm(low), swap(linalg.solve(swap(low), phi))))
+    return (s + herm(s)) * 0.5
+
+
+def _conj_if(f: Any, complex_: bool) -> Any:
+    """``f`` followed by a conjugate when ``complex_`` (a transpose becomes the adjoint)."""
+    return (lambda m: np.conj(f(m))) if complex_ else f
 
 
 defvjp(linalg.cholesky, _cholesky, keep="ans")

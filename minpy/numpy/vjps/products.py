@@ -1,12 +1,41 @@
-"""Rules of the products: dot, matmul, tensordot, outer, inner, vdot, einsum, kron, cross."""
+"""Rules of the products: dot, matmul, tensordot, outer, inner, vdot, einsum, kron, cross.
+
+Products are holomorphic in each operand, so for complex operands the rules are the real
+formulas without conjugates (the package docstring gives the convention), except ``vdot``,
+which conjugates its first operand. A real operand multiplied by a complex one gets the real
+part of its gradient (``drop_imag``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import minpy.numpy as np
-from minpy.numpy.vjps._helpers import inverse_perm, shape_of, swap, unbroadcast
+from minpy.numpy.vjps._helpers import drop_imag, inverse_perm, shape_of, swap, unbroadcast
 from minpy.primitive import defvjp, defvjp_argnum
+
+
+def _real_for_real(*rules: Callable[..., Any]) -> tuple[Callable[..., Any], ...]:
+    """The rules, each giving a real gradient where its operand is real (``drop_imag``)."""
+
+    def real_for_real(rule: Callable[..., Any], argnum: int) -> Callable[..., Any]:
+        def wrapped(g: Any, ans: Any, *args: Any, **kw: Any) -> Any:
+            return drop_imag(rule(g, ans, *args, **kw), args[argnum])
+
+        return wrapped
+
+    return tuple(real_for_real(r, i) for i, r in enumerate(rules))
+
+
+def _real_for_real_argnum(rule: Callable[..., Any]) -> Callable[..., Any]:
+    """An argnum-generic rule giving a real gradient where its operand is real."""
+
+    def wrapped(argnum: int, g: Any, ans: Any, *args: Any, **kw: Any) -> Any:
+        return drop_imag(rule(argnum, g, ans, *args, **kw), args[argnum])
+
+    return wrapped
+
 
 # --------------------------------------------------------------------------------------------
 # dot, matmul, tensordot, outer, inner, vdot
@@ -38,7 +67,7 @@ def _dot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     return np.moveaxis(r, 0, -2) if b.ndim >= 2 else r
 
 
-defvjp(np.dot, _dot_a, _dot_b, keep="args")
+defvjp(np.dot, *_real_for_real(_dot_a, _dot_b), keep="args")
 
 
 def _matmul_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
@@ -61,7 +90,7 @@ def _matmul_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
     return unbroadcast(np.matmul(swap(a), g), b)
 
 
-defvjp(np.matmul, _matmul_a, _matmul_b, keep="args")
+defvjp(np.matmul, *_real_for_real(_matmul_a, _matmul_b), keep="args")
 
 
 def _tensordot_axes(a: Any, b: Any, axes: Any) -> tuple[list[int], list[int]]:
@@ -92,11 +121,13 @@ def _tensordot_b(g: Any, ans: Any, a: Any, b: Any, axes: Any = 2) -> Any:
     return np.transpose(r, inverse_perm(src))
 
 
-defvjp(np.tensordot, _tensordot_a, _tensordot_b, keep="args")
+defvjp(np.tensordot, *_real_for_real(_tensordot_a, _tensordot_b), keep="args")
 defvjp(
     np.outer,
-    lambda g, ans, a, b: np.reshape(np.dot(g, np.ravel(b)), shape_of(a)),
-    lambda g, ans, a, b: np.reshape(np.dot(np.ravel(a), g), shape_of(b)),
+    *_real_for_real(
+        lambda g, ans, a, b: np.reshape(np.dot(g, np.ravel(b)), shape_of(a)),
+        lambda g, ans, a, b: np.reshape(np.dot(np.ravel(a), g), shape_of(b)),
+    ),
     keep="args",
 )
 
@@ -113,7 +144,7 @@ def _inner_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     return np.tensordot(g, a, axes=(list(range(a.ndim - 1)), list(range(a.ndim - 1))))
 
 
-defvjp(np.inner, _inner_a, _inner_b, keep="args")
+defvjp(np.inner, *_real_for_real(_inner_a, _inner_b), keep="args")
 
 
 def _vdot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
@@ -124,7 +155,7 @@ def _vdot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     return np.reshape(g * np.conj(np.ravel(a)), b.shape)
 
 
-defvjp(np.vdot, _vdot_a, _vdot_b, keep="args")
+defvjp(np.vdot, *_real_for_real(_vdot_a, _vdot_b), keep="args")
 
 # --------------------------------------------------------------------------------------------
 # einsum and kron (both spelled with subscript letters)
@@ -195,7 +226,7 @@ def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw
     return np.einsum(",".join(specs) + "->" + renamed, r, *eyes)
 
 
-defvjp_argnum(np.einsum, _einsum_rule, keep="args")
+defvjp_argnum(np.einsum, _real_for_real_argnum(_einsum_rule), keep="args")
 
 
 def _kron(argnum: int, g: Any, ans: Any, a: Any, b: Any) -> Any:
@@ -211,7 +242,7 @@ def _kron(argnum: int, g: Any, ans: Any, a: Any, b: Any) -> Any:
     return np.reshape(np.einsum(f"{spec},{ia}->{ib}", blocks, np.reshape(a, sa)), b.shape)
 
 
-defvjp_argnum(np.kron, _kron, keep="args")
+defvjp_argnum(np.kron, _real_for_real_argnum(_kron), keep="args")
 
 # --------------------------------------------------------------------------------------------
 # cross product
@@ -235,4 +266,4 @@ def _cross_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
     return unbroadcast(np.cross(g, a), b)
 
 
-defvjp(np.cross, _cross_a, _cross_b, keep="args")
+defvjp(np.cross, *_real_for_real(_cross_a, _cross_b), keep="args")

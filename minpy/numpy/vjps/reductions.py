@@ -1,5 +1,13 @@
 """Rules of the reductions (sums, means, products, extrema, statistics) and of the running
-sums and products, differences and integrals along an axis."""
+sums and products, differences and integrals along an axis.
+
+Where no derivative exists we return the subgradient 0: ``std`` of constant data or of one
+value (it behaves like ``|x - c|`` there), and entries of an all-NaN slice of ``nanmax``.
+Ties of ``max``/``min`` share the gradient evenly. ``prod`` and ``cumprod`` at zeros are
+computed without dividing by ``x``, exactly, to every order. Complex data: sums, means and
+products are holomorphic (no conjugate); ``var`` and ``std`` are of ``|x - mean|`` and
+conjugate (see the package docstring).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +15,17 @@ from typing import Any
 
 import minpy.numpy as np
 from minpy.array import Array
-from minpy.errors import GradientError
 from minpy.numpy.vjps._helpers import (
     axes_of,
     count,
     expand_to,
     inverse_perm,
+    is_complex,
     keepdims_shape,
     lying_along,
     padded_ends,
     raw,
+    safe_divide,
     shape_of,
     unbroadcast,
 )
@@ -78,13 +87,13 @@ def _prod(
 def _prod_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     """Each element's product of the other elements in its group along ``axes`` (no division)."""
     if not axes:
-        return np.ones_like(x)
+        return np.ones(x.shape, dtype=x.dtype, device=x.device)
     rest = [i for i in range(x.ndim) if i not in axes]
     order = rest + list(axes)
     moved = np.transpose(x, order)
     lead = tuple(moved.shape[: len(rest)])
     flat = np.reshape(moved, (*lead, -1))  # each group on the last axis
-    one = np.ones_like(flat[..., :1])
+    one = np.ones((*lead, 1), dtype=x.dtype, device=x.device)  # (ones_like would be traced)
     before = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
     after = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], one], axis=-1), -1), -1), -1)
     return np.transpose(np.reshape(before * after, moved.shape), inverse_perm(order))
@@ -121,7 +130,7 @@ def _nanmean(
 ) -> Any:
     valid = ~np.isnan(x)
     n = np.sum(valid, axis=axis, keepdims=keepdims, dtype=g.dtype)
-    return np.where(valid, expand_to(g / n, x, axis), 0)
+    return np.where(valid, expand_to(g / np.maximum(n, 1), x, axis), 0)  # all-NaN slices: 0
 
 
 defvjp(np.nanmean, _nanmean, keep="args")
@@ -133,13 +142,15 @@ defvjp(np.nanmean, _nanmean, keep="args")
 def _extremum(
     g: Any, ans: Any, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
 ) -> Any:
-    # ties share the gradient equally; the count is cast so float32 stays float32
+    # ties share the gradient equally (HIPS autograd's convention; JAX and PyTorch's amax too):
+    # the count is cast so float32 stays float32
     if not keepdims and ans.ndim:
         shape = keepdims_shape(x, axis)
         ans = np.reshape(ans, shape)
         g = np.reshape(g, shape)
     hit = x == ans
-    return hit * (g / np.sum(hit, axis=axis, keepdims=True, dtype=g.dtype))
+    ties = np.sum(hit, axis=axis, keepdims=True, dtype=g.dtype)
+    return hit * (g / np.maximum(ties, 1))  # no hit at all: an all-NaN slice of nanmax
 
 
 for _f in (np.max, np.min, np.amax, np.amin, np.nanmax, np.nanmin):
@@ -162,6 +173,20 @@ defvjp(np.ptp, _ptp, keep="args")
 # statistics
 
 
+def _centred(x: Any, axis: Any) -> Any:
+    """``conj(x - mean)`` over ``axis``: the direction in which var and std grow."""
+    c = x - np.mean(x, axis=axis, keepdims=True)
+    return np.conj(c) if is_complex(x) else c
+
+
+def _dof(x: Any, axis: Any, ddof: int) -> float:
+    # Without degrees of freedom (ddof >= n) NumPy's value is nan (or inf), with a warning; the
+    # gradient is nan too (as in HIPS autograd, JAX and PyTorch): the function is undefined
+    # there, unlike std at constant data, and a nan loss must not look like a flat one
+    n = count(x, axis) - ddof
+    return n if n > 0 else float("nan")
+
+
 def _var(
     g: Any,
     ans: Any,
@@ -173,8 +198,8 @@ def _var(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    centred = x - np.mean(x, axis=axis, keepdims=True)
-    return expand_to(g, x, axis) * centred * (2.0 / (count(x, axis) - ddof))
+    # complex data: var = mean(|x - mean|^2), whose gradient is 2 conj(x - mean) / (n - ddof)
+    return expand_to(g, x, axis) * _centred(x, axis) * (2.0 / _dof(x, axis, ddof))
 
 
 defvjp(np.var, _var, keep="args")
@@ -191,9 +216,12 @@ def _std(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    centred = x - np.mean(x, axis=axis, keepdims=True)
-    scale = np.reshape(ans, keepdims_shape(x, axis)) * (count(x, axis) - ddof)
-    return expand_to(g, x, axis) * centred / scale
+    # d std = d var / (2 std); where std == 0 (constant data, one element) no derivative
+    # exists (it is |x - c| there) and the subgradient 0 is used, also for g == 0. HIPS
+    # autograd, JAX and PyTorch give nan at constant data; we keep training loops finite.
+    s = np.reshape(ans, keepdims_shape(x, axis))
+    share = safe_divide(np.reshape(g, s.shape) if g.ndim else g, s)
+    return expand_to(share, x, axis) * _centred(x, axis) * (1.0 / _dof(x, axis, ddof))
 
 
 defvjp(np.std, _std, keep="all")
@@ -284,14 +312,29 @@ defvjp(np.cumsum, _cumsum, keep="meta")
 
 
 def _cumprod(g: Any, ans: Any, x: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-    if bool(np.any(x == 0)):
-        raise GradientError(
-            "cumprod: no gradient rule at inputs that hold a zero (the rule divides by x); "
-            "for a product with zeros use np.prod, whose gradient handles them"
-        )
     if axis is None:
-        return np.reshape(_cumsum(g * ans, ans, np.ravel(ans)) / np.ravel(x), x.shape)
-    return _cumsum(g * ans, ans, x, axis) / x
+        return np.reshape(_cumprod(g, np.ravel(ans), np.ravel(x), 0), x.shape)
+    if not bool(np.any(x == 0)):
+        return _cumsum(g * ans, ans, x, axis) / x
+    return _cumprod_with_zeros(g, x, axis % x.ndim)
+
+
+def _cumprod_with_zeros(g: Any, x: Any, ax: int) -> Any:
+    """cumprod's gradient without dividing by ``x`` (exact at zeros, and to every order).
+
+    ``y[k] = prod(x[:k+1])``, so ``x[j]`` gets ``before[j] * after[j]`` with ``before[j] =
+    prod(x[:j])`` and ``after[j] = sum over k >= j of g[k] prod(x[j+1:k+1])``, which obeys
+    ``after[j] = g[j] + x[j+1] after[j+1]``: one step per position along the axis.
+    """
+    gs = np.moveaxis(g, ax, 0)
+    xs = np.moveaxis(x, ax, 0)
+    n = xs.shape[0]
+    after = [gs[n - 1]]
+    for j in range(n - 2, -1, -1):
+        after.append(gs[j] + xs[j + 1] * after[-1])
+    one = np.ones((1, *xs.shape[1:]), dtype=xs.dtype, device=xs.device)
+    before = np.concatenate([one, np.cumprod(xs[:-1], axis=0)])
+    return np.moveaxis(before * np.stack(after[::-1]), 0, ax)
 
 
 defvjp(np.cumprod, _cumprod, keep="all")

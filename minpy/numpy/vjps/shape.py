@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import minpy.numpy as np
-from minpy.numpy.vjps._helpers import inverse_perm, raw, unbroadcast
+from minpy.numpy.vjps._helpers import drop_imag, inverse_perm, raw, unbroadcast
 from minpy.primitive import defvjp, defvjp_argnum, registry
 
 # --------------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def _concat_rule(argnum: int, g: Any, ans: Any, *xs: Any, axis: int = 0, **kw: A
     ax = axis % g.ndim
     start = sum(x.shape[ax] for x in xs[:argnum])
     key = (slice(None),) * ax + (slice(start, start + xs[argnum].shape[ax]),)
-    return g[key]
+    return drop_imag(g[key], xs[argnum])  # a real array joined with complex ones: real
 
 
 # the primitives under np.concatenate and np.stack, which take the arrays as *args
@@ -62,7 +62,7 @@ defvjp_argnum(registry["concatenate"], _concat_rule, keep="meta")
 
 
 def _stack_rule(argnum: int, g: Any, ans: Any, *xs: Any, axis: int = 0, **kw: Any) -> Any:
-    return g[(slice(None),) * (axis % g.ndim) + (argnum,)]
+    return drop_imag(g[(slice(None),) * (axis % g.ndim) + (argnum,)], xs[argnum])
 
 
 defvjp_argnum(registry["stack"], _stack_rule, keep="meta")
@@ -84,13 +84,14 @@ defvjp(np.tile, _tile, keep="meta")
 
 
 def _repeat(g: Any, ans: Any, x: Any, repeats: Any, axis: Any = None) -> Any:
+    # the index arrays go to scatter_add raw: an index is a constant, never a traced input
     if axis is None:
         n = x.size
         flat = np.reshape(g, (-1,))
-        idx = np.repeat(np.arange(n, device=g.device), repeats)
+        idx = raw(np.repeat(np.arange(n, device=g.device), repeats))
         return np.reshape(np.scatter_add((n,), idx, flat), x.shape)
     ax = axis % x.ndim
-    idx = np.repeat(np.arange(x.shape[ax], device=g.device), repeats)
+    idx = raw(np.repeat(np.arange(x.shape[ax], device=g.device), repeats))
     moved = np.moveaxis(g, ax, 0)
     shape = (x.shape[ax],) + tuple(moved.shape[1:])
     return np.moveaxis(np.scatter_add(shape, idx, moved), 0, ax)
@@ -100,12 +101,14 @@ defvjp(np.repeat, _repeat, keep="args")
 
 
 def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
-    if isinstance(pad_width, int):
-        return [(pad_width, pad_width)] * ndim
-    pw = list(pad_width)
-    if pw and isinstance(pw[0], int):
-        pair = (pw[0], pw[-1])
-        return [pair] * ndim
+    """``(before, after)`` per axis, from any of np.pad's spellings (an int, a pair, pairs,
+    as Python numbers, NumPy integers or an array)."""
+    pw = raw(pad_width)
+    pw = pw.tolist() if hasattr(pw, "tolist") else pw
+    if not isinstance(pw, (list, tuple)):
+        return [(int(pw), int(pw))] * ndim
+    if pw and not isinstance(pw[0], (list, tuple)):
+        return [(int(pw[0]), int(pw[-1]))] * ndim
     pairs = [(int(p[0]), int(p[-1])) for p in pw]
     return pairs * ndim if len(pairs) == 1 else pairs
 
