@@ -65,7 +65,7 @@ def _method(name: str) -> Callable[..., Array]:
     def method(self: Array, *args: Any, **kwargs: Any) -> Array:
         if kwargs.get("out", 0) is None:
             del kwargs["out"]  # NumPy's functions call our methods with out=None
-        return getattr(_np, name)(self, *args, **kwargs)  # type: ignore[no-any-return]
+        return registry[name](self, *args, **kwargs)  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``minpy.numpy.{name}(a, ...)``; see ``numpy.ndarray.{name}``."
@@ -78,20 +78,20 @@ def _operators(name: str) -> tuple[Callable[[Array, Any], Array], ...]:
     ``minpy.inplace.update(a, add, b)``."""
 
     def op(self: Array, o: Any) -> Array:
-        return getattr(_np, name)(self, o)  # type: ignore[no-any-return]
+        return registry[name](self, o)  # type: ignore[no-any-return]
 
     def rop(self: Array, o: Any) -> Array:
-        return getattr(_np, name)(o, self)  # type: ignore[no-any-return]
+        return registry[name](o, self)  # type: ignore[no-any-return]
 
     def iop(self: Array, o: Any) -> Array:
-        return inplace.update(self, getattr(_np, name), o)
+        return inplace.update(self, registry[name], o)
 
     return op, rop, iop
 
 
 def _unary(name: str) -> Callable[[Array], Array]:
     """The unary operator of primitive ``name``: ``-a`` is ``minpy.numpy.negative(a)``."""
-    return lambda self: getattr(_np, name)(self)
+    return lambda self: registry[name](self)
 
 
 class _Ops:
