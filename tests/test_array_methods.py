@@ -238,17 +238,9 @@ def test_array_sort_keywords_sort_in_place(device):
 
 
 def test_array_sum_where_gradient_is_masked():
-    # today the rule of sum ignores where=, so the masked entries get a gradient too
     m = np.array([True, False, True])
     g = grad(lambda x: x.sum(where=m))(np.ones(3))
     numpy.testing.assert_array_equal(g.asnumpy(), [1.0, 0.0, 1.0])
-
-
-test_array_sum_where_gradient_is_masked = pytest.mark.xfail(
-    reason="minpy/numpy/vjps/reductions.py: _sum (and _mean, _prod, _var, _std, _extremum) "
-    "ignore where=; the gradient should be multiplied by the mask",
-    strict=True,
-)(test_array_sum_where_gradient_is_masked)
 
 
 def test_operator_index_of_int_array_in_range(device):

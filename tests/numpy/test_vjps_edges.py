@@ -24,6 +24,7 @@ import pytest
 import minpy
 import minpy.numpy as np
 from minpy.core import grad, hessian
+from minpy.errors import GradientError
 from minpy.testing import check_grads
 
 
@@ -412,3 +413,31 @@ def test_same_numbers_as_hips_autograd(name, make, x):
     want = autograd.grad(make(anp))(numpy.asarray(x))
     got = grad(make(np))(np.array(x))
     numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-12, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# where= in reductions: the entries left out get no gradient; rules without it refuse it
+
+
+def test_sum_and_mean_where_against_finite_differences(device):
+    rng = numpy.random.RandomState(3)
+    x = np.array(rng.randn(3, 4), device=device)
+    m = rng.rand(3, 4) > 0.4
+    m[0] = m[:, 0] = True  # every column and row includes something
+    check_grads(lambda x: np.sum(np.sin(x), axis=0, where=m), x)
+    check_grads(lambda x: np.mean(x * x, axis=1, keepdims=True, where=m[:, :1]), x)
+    m[:, 1] = False  # a column with nothing included: its mean is nan, its gradient 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's "Mean of empty slice"
+        g = grad(lambda x: np.nansum(np.mean(x, axis=0, where=m)))(x)
+    want = numpy.where(m, 1.0 / numpy.maximum(m.sum(axis=0), 1), 0.0)
+    numpy.testing.assert_allclose(g.asnumpy(), want)
+
+
+@pytest.mark.parametrize("name", ["prod", "max", "min", "var", "std", "nansum", "nanmean"])
+def test_reductions_without_a_where_rule_refuse_it(name):
+    m = numpy.array([True, False, True])
+    kw = {"initial": -10.0} if name == "max" else {"initial": 10.0} if name == "min" else {}
+    label = "max/min" if name in ("max", "min") else name
+    with pytest.raises(GradientError, match=rf"{label}: no gradient rule for where="):
+        grad(lambda x: getattr(np, name)(x, where=m, **kw))(np.array([1.0, 2.0, 3.0]))

@@ -15,6 +15,7 @@ from typing import Any
 
 import minpy.numpy as np
 from minpy.array import Array
+from minpy.errors import GradientError
 from minpy.numpy.vjps._helpers import (
     axes_of,
     count,
@@ -36,6 +37,20 @@ from minpy.primitive import defvjp
 # sums, means and products
 
 
+def _included(g: Any, x: Any, where: Any) -> Any:
+    """``where=`` as weights of ``x``'s shape in ``g``'s dtype: 1 where an entry counts."""
+    return np.zeros(shape_of(x), dtype=g.dtype, device=g.device) + where
+
+
+def _no_where(name: str, kw: dict[str, Any]) -> None:
+    """Refuse ``where=`` in a rule that does not implement it (never a silently wrong sum)."""
+    if kw.get("where", True) is not True:
+        raise GradientError(
+            f"{name}: no gradient rule for where=; select the entries first (x[mask]) or use "
+            "np.where(mask, x, neutral) before reducing"
+        )
+
+
 def _sum(
     g: Any,
     ans: Any,
@@ -46,6 +61,8 @@ def _sum(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    if "where" in kw:  # the entries left out get no gradient
+        return expand_to(g, x, axis) * _included(g, x, kw["where"])
     return expand_to(g, x, axis)
 
 
@@ -62,6 +79,10 @@ def _mean(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    if "where" in kw:  # the mean of the included entries: each counts 1/n of its slice
+        w = _included(g, x, kw["where"])
+        n = np.sum(w, axis=axis, keepdims=True)
+        return expand_to(g, x, axis) * w / np.maximum(n, 1)
     return expand_to(g / count(x, axis), x, axis)
 
 
@@ -78,6 +99,7 @@ def _prod(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    _no_where("prod", kw)
     if not bool(np.any(x == 0)):
         return expand_to(g * ans, x, axis) / x
     # with zeros, dividing the product by x fails: multiply the other factors instead
@@ -112,6 +134,7 @@ def _nansum(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    _no_where("nansum", kw)
     return np.where(np.isnan(x), 0, expand_to(g, x, axis))
 
 
@@ -128,6 +151,7 @@ def _nanmean(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    _no_where("nanmean", kw)
     valid = ~np.isnan(x)
     n = np.sum(valid, axis=axis, keepdims=keepdims, dtype=g.dtype)
     return np.where(valid, expand_to(g / np.maximum(n, 1), x, axis), 0)  # all-NaN slices: 0
@@ -142,6 +166,7 @@ defvjp(np.nanmean, _nanmean, keep="args")
 def _extremum(
     g: Any, ans: Any, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
 ) -> Any:
+    _no_where("max/min", kw)
     # ties share the gradient equally (HIPS autograd's convention; JAX and PyTorch's amax too):
     # the count is cast so float32 stays float32
     if not keepdims and ans.ndim:
@@ -198,6 +223,7 @@ def _var(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    _no_where("var", kw)
     # complex data: var = mean(|x - mean|^2), whose gradient is 2 conj(x - mean) / (n - ddof)
     return expand_to(g, x, axis) * _centred(x, axis) * (2.0 / _dof(x, axis, ddof))
 
@@ -216,6 +242,7 @@ def _std(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
+    _no_where("std", kw)
     # d std = d var / (2 std); where std == 0 (constant data, one element) no derivative
     # exists (it is |x - c| there) and the subgradient 0 is used, also for g == 0. HIPS
     # autograd, JAX and PyTorch give nan at constant data; we keep training loops finite.
