@@ -441,3 +441,20 @@ def test_reductions_without_a_where_rule_refuse_it(name):
     label = "max/min" if name in ("max", "min") else name
     with pytest.raises(GradientError, match=rf"{label}: no gradient rule for where="):
         grad(lambda x: getattr(np, name)(x, where=m, **kw))(np.array([1.0, 2.0, 3.0]))
+
+
+# --------------------------------------------------------------------------------------------
+# reshape and ravel read the gradient back in their own element order
+
+
+def test_reshape_and_ravel_in_fortran_order(device):
+    x = np.array(numpy.random.RandomState(4).randn(2, 3), device=device)
+    check_grads(lambda x: np.ravel(x, order="F") * np.arange(6.0, device=device), x)
+    check_grads(lambda x: np.reshape(x, (3, 2), order="F") * x.T, x)
+    check_grads(lambda x: x.flatten("F") * np.arange(6.0, device=device), x)
+    check_grads(lambda x: x.reshape((3, 2), order="F")[0], x)
+
+
+def test_ravel_in_memory_order_has_no_rule():
+    with pytest.raises(GradientError, match=r"ravel: no gradient rule for order='K'"):
+        grad(lambda x: np.sum(np.ravel(x, order="K") * np.arange(6.0)))(np.ones((2, 3)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import minpy.numpy as np
+from minpy.errors import GradientError
 from minpy.numpy.vjps._helpers import drop_imag, inverse_perm, raw, unbroadcast
 from minpy.primitive import defvjp, defvjp_argnum, registry
 
@@ -17,8 +18,26 @@ def _reshape_back(g: Any, ans: Any, x: Any, *args: Any, **kw: Any) -> Any:
     return np.reshape(g, x.shape)
 
 
-defvjp(np.reshape, _reshape_back, keep="meta")
-defvjp(np.ravel, _reshape_back, keep="meta")
+def _read_order(name: str, order: Any) -> str:
+    """The element order of a reshape or ravel, as the gradient must read it back."""
+    if order in (None, "C", "F"):
+        return order or "C"
+    raise GradientError(
+        f"{name}: no gradient rule for order={order!r} (it depends on the memory layout); "
+        "use order='C' or order='F'"
+    )
+
+
+def _reshape(g: Any, ans: Any, x: Any, shape: Any = None, order: Any = "C", **kw: Any) -> Any:
+    return np.reshape(g, x.shape, order=_read_order("reshape", order))
+
+
+def _ravel(g: Any, ans: Any, x: Any, order: Any = "C") -> Any:
+    return np.reshape(g, x.shape, order=_read_order("ravel", order))
+
+
+defvjp(np.reshape, _reshape, keep="meta")
+defvjp(np.ravel, _ravel, keep="meta")
 defvjp(np.squeeze, _reshape_back, keep="meta")
 defvjp(np.expand_dims, _reshape_back, keep="meta")
 
