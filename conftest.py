@@ -4,6 +4,10 @@ Every test that takes ``device`` runs once on ``cpu(0)``, once on the fake accel
 (NumPy-backed, so device placement, adoption and transfers are exercised everywhere), and once
 on ``gpu(0)`` when CuPy and a GPU are present. Without a GPU the CuPy run is skipped with the
 reason; ``MINPY_REQUIRE_GPU=1`` turns that skip into a failure.
+
+Hypothesis profiles: ``ci`` (the default) runs a small, fixed set of examples, the same on every
+run; ``long`` runs thousands of fresh random ones. Pick one with ``--hypothesis-profile=long``
+or ``HYPOTHESIS_PROFILE=long``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import numpy
 import pytest
+from hypothesis import Phase, settings
 
 import minpy
 import minpy.numpy as mnp
@@ -22,6 +27,22 @@ from minpy.backends import available
 from minpy.testing import fake_device
 
 REQUIRE_GPU = os.environ.get("MINPY_REQUIRE_GPU") == "1"
+
+# ci: the same examples on every run (derandomize), no example database, no timing deadline
+# (the first call of a primitive builds its route, so timings vary between examples), and no
+# "explain" phase, which only adds time to a failure; a failure prints its reproduction blob.
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+)
+# long: thousands of fresh random examples (failures are saved under .hypothesis/, ignored by git)
+settings.register_profile("long", max_examples=3000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _gpu_or_skip() -> minpy.Device:
