@@ -258,8 +258,24 @@ def _sign(g: Any, ans: Any, x: Any) -> Any:
 
 
 defvjp(np.sign, _sign, keep="args")
-for _step in (np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around):
+for _step in (np.floor, np.ceil, np.rint, np.trunc, np.fix, np.round, np.around, np.spacing):
     defvjp(_step, zero, keep="meta")
+# piecewise constant in both arguments (heaviside's second is its value at 0)
+defvjp(np.heaviside, zero, lambda g, ans, x, y: zero(g, ans, y), keep="meta")
+# nextafter(x, y) moves x by one ulp towards y: as a function of real numbers it is x
+defvjp(
+    np.nextafter,
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: zero(g, ans, y),
+    keep="meta",
+)
+# copysign(x, y) = |x| sign(y): the sign of y is piecewise constant
+defvjp(
+    np.copysign,
+    lambda g, ans, x, y: unbroadcast(g * np.sign(x) * np.sign(ans), x),
+    lambda g, ans, x, y: zero(g, ans, y),
+    keep="all",
+)
 defvjp(np.sin, lambda g, ans, x: g * np.cos(x), keep="args")
 defvjp(np.cos, lambda g, ans, x: -g * np.sin(x), keep="args")
 defvjp(np.tan, lambda g, ans, x: g * (1 + ans * ans), keep="ans")
@@ -281,7 +297,20 @@ def _arccosh(g: Any, ans: Any, x: Any) -> Any:
 defvjp(np.arccosh, _arccosh, keep="args")
 defvjp(np.arctanh, lambda g, ans, x: g / (1 - x * x), keep="args")
 defvjp(np.deg2rad, lambda g, ans, x: g * 0.017453292519943295, keep="meta")
+defvjp(np.radians, lambda g, ans, x: g * 0.017453292519943295, keep="meta")
 defvjp(np.rad2deg, lambda g, ans, x: g * 57.29577951308232, keep="meta")
+defvjp(np.degrees, lambda g, ans, x: g * 57.29577951308232, keep="meta")
+
+
+def _sinc(g: Any, ans: Any, x: Any) -> Any:
+    # sinc(x) = sin(pi x) / (pi x) has the derivative (cos(pi x) - sinc(x)) / x, and near 0
+    # its Taylor series -pi^2 x / 3, which also gives the right second derivative at 0
+    small = np.abs(x) < 1e-4
+    far = (np.cos(np.pi * x) - ans) / np.where(small, 1, x)
+    return g * np.where(small, x * (-np.pi * np.pi / 3), far)
+
+
+defvjp(np.sinc, _sinc, keep="all")
 
 
 # --------------------------------------------------------------------------------------------
