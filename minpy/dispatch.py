@@ -29,7 +29,7 @@ from minpy.array import Array, wrap
 from minpy.backends import Backend
 from minpy.context import Device, as_device, cpu, current_context
 from minpy.errors import DeviceMismatchError, GradientError
-from minpy.inplace import assign, cast_for_out, note_function_view, writes_in_place
+from minpy.inplace import SCALAR, assign, cast_for_out, note_function_view, writes_in_place
 from minpy.primitive import Primitive, registry
 from minpy.record import record, record_hidden
 from minpy.tape import active_mask
@@ -129,13 +129,15 @@ def dispatch(prim: Primitive, *args: Any, **kwargs: Any) -> Any:
             raise
         raise named from exc
     if out.__class__ is route.array_type or (route.plain and isinstance(out, numpy.generic)):
-        if out.__class__ is not route.array_type:
-            out = numpy.asarray(out)
         res = _new(Array)  # minpy.array.wrap, inlined
+        if out.__class__ is route.array_type:
+            res._state = None
+        else:  # NumPy gave a scalar: immutable, so an in-place operator rebinds it
+            out = numpy.asarray(out)
+            res._state = SCALAR
         res._data = out
         res._device = device
         res._node = None
-        res._state = None
     else:
         res = _wrap_result(out, device)
     if prim.view and res.__class__ is Array and args and args[0].__class__ is Array:

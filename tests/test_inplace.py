@@ -434,3 +434,17 @@ def test_inplace_through_advanced_index_writes_back(device: minpy.Device) -> Non
     check_op(f, [numpy.array(2.0)], [np.array(2.0, device=device)], device)
     host, args = random_inputs(device, (2,))
     check_op(f, host, args, device)
+
+
+def test_scalar_results_rebind_under_in_place_operators_as_numpy_scalars_do() -> None:
+    # NumPy's reductions give immutable scalars: s /= 2 rebinds s to s / 2 (a float)
+    s = np.sum(np.arange(3))
+    s /= 2
+    want = numpy.sum(numpy.arange(3))
+    want /= 2
+    assert s.dtype == want.dtype and float(s) == float(want)
+    t = np.sum(np.ones(2, dtype=np.float32))
+    t += numpy.float64(0.5)
+    ref = numpy.sum(numpy.ones(2, dtype=numpy.float32))
+    ref += numpy.float64(0.5)
+    assert t.dtype == ref.dtype and float(t) == float(ref)
