@@ -20,7 +20,6 @@ Raw host mode
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,12 +88,20 @@ def _returned_none(prim: Any, argnum: int) -> GradientError:
 
 
 def unwrap(v: Any) -> Any:
-    """A rule's result as a backend array (rules may return Arrays or NumPy scalars)."""
+    """A rule's result as a backend array (rules may return Arrays, or NumPy or Python
+    scalars: NumPy's operators on 0-d arrays give scalars, and ``1j * numpy.float64(2)`` a
+    Python complex)."""
     if v.__class__ is Array:
         return v._data
-    if isinstance(v, numpy.generic):
+    if isinstance(v, (numpy.generic, int, float, complex)):
         return numpy.asarray(v)
     return v
+
+
+def _add_raw(a: Any, b: Any) -> Any:
+    """``a + b`` of two backend arrays, kept an array (NumPy adds 0-d arrays into a scalar)."""
+    total = a + b
+    return total if total.__class__ is _NDARRAY or a.__class__ is not _NDARRAY else unwrap(total)
 
 
 def propagate_raw(node: Node, g: Any, floor: int, bit: int) -> list[tuple[Node, Any]]:
@@ -140,7 +147,7 @@ def gradients(
     raw_roots = [(n, seed._data) for n, seed in roots]
     token = push_context(RAW_HOST)
     try:
-        grads = backward(raw_roots, targets, propagate_raw, operator.add, True, bit)
+        grads = backward(raw_roots, targets, propagate_raw, _add_raw, True, bit)
     finally:
         reset_context(token)
     return {node: wrap(unwrap(g), node.device) for node, g in grads.items()}

@@ -448,3 +448,45 @@ def test_scalar_results_rebind_under_in_place_operators_as_numpy_scalars_do() ->
     ref = numpy.sum(numpy.ones(2, dtype=numpy.float32))
     ref += numpy.float64(0.5)
     assert t.dtype == ref.dtype and float(t) == float(ref)
+
+
+_WRITERS: dict[str, Any] = {
+    "copyto": (lambda xp, a: xp.copyto(a, 100.0), None),
+    "put": (lambda xp, a: xp.put(a, [0, 2], [100.0, 200.0]), None),
+    "place": (lambda xp, a: xp.place(a, numpy.array([True, False, True]), [100.0]), None),
+    "putmask": (lambda xp, a: xp.putmask(a, numpy.array([True, False, True]), 100.0), None),
+    "put_along_axis": (
+        lambda xp, a: xp.put_along_axis(a, numpy.array([1]), numpy.array([100.0]), 0),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WRITERS))
+def test_numpy_writers_copy_a_saved_buffer_first(name: str, device: minpy.Device) -> None:
+    write = _WRITERS[name][0]
+    seen = []
+
+    def f(x: Any) -> Any:
+        c = np.array([1.0, 2.0, 3.0], device=device)
+        y = x * c  # the tape holds c's buffer
+        write(np, c)  # lands in c, as in NumPy, and the tape keeps [1, 2, 3]
+        seen.append(c.asnumpy())
+        return np.sum(y)
+
+    g = grad(f)(np.ones(3, device=device))
+    numpy.testing.assert_array_equal(g.asnumpy(), [1.0, 2.0, 3.0])
+    want = numpy.array([1.0, 2.0, 3.0])
+    write(numpy, want)
+    numpy.testing.assert_array_equal(seen[0], want)
+
+
+def test_numpy_writers_refuse_traced_arrays() -> None:
+    with pytest.raises(
+        minpy.GradientError, match=r"fill_diagonal: writing in place has no gradient"
+    ):
+        grad(lambda x: np.fill_diagonal(x * 1.0, 0.0) or np.sum(x))(np.ones((2, 2)))
+    with pytest.raises(minpy.GradientError, match=r"copyto: writing in place has no gradient"):
+        grad(lambda x: np.copyto(np.zeros(2), x) or np.sum(x))(np.ones(2))
+    with pytest.raises(TypeError, match=r"put: the array written into must be a minpy Array"):
+        np.put(numpy.zeros(3), [0], [1.0])

@@ -16,10 +16,13 @@ from typing import Any
 import numpy as _numpy
 
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
+from minpy import inplace as _inplace
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
+from minpy.errors import GradientError
 from minpy.numpy._wrapping import wrap_namespace
 from minpy.primitive import Primitive
+from minpy.tape import active_mask
 from minpy.transfer import adopt
 
 _OWN = frozenset(
@@ -324,6 +327,60 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     a = asarray(ary)
     _split_min("dsplit", a, 3)
     return split(a, indices_or_sections, 2)
+
+
+# --------------------------------------------------------------------------------------------
+# NumPy's functions that write into their first argument, by copy-on-write
+
+
+def _write_into(name: str, a: Any, *args: Any, **kwargs: Any) -> None:
+    """NumPy's in-place ``name`` on ``a``; a buffer a tape node holds is copied first."""
+    if not isinstance(a, Array):
+        raise TypeError(
+            f"{name}: the array written into must be a minpy Array, got {type(a).__name__}; "
+            "make one with np.array(...)"
+        )
+    for v in (a, *args, *kwargs.values()):
+        node = getattr(v, "_node", None) if isinstance(v, Array) else None
+        if node is not None and node.mask & active_mask():
+            raise GradientError(
+                f"{name}: writing in place has no gradient rule while grad traces its arrays; "
+                "use item assignment (a[idx] = v) or np.where, which are differentiable"
+            )
+    target = a if _inplace.writes_in_place(a) else a.copy()
+    _names[name](target, *args, **kwargs)
+    if target is not a:
+        _inplace.assign(a, target, name)
+
+
+def copyto(dst: Array, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    """Copy ``src`` into ``dst`` in place. See ``numpy.copyto``."""
+    _write_into("copyto", dst, src, casting=casting, where=where)
+
+
+def put(a: Array, ind: Any, v: Any, mode: str = "raise") -> None:
+    """Set ``a.flat[ind] = v`` in place. See ``numpy.put``."""
+    _write_into("put", a, ind, v, mode=mode)
+
+
+def place(arr: Array, mask: Any, vals: Any) -> None:
+    """Set the entries where ``mask`` holds to ``vals`` (cycled) in place. See ``numpy.place``."""
+    _write_into("place", arr, mask, vals)
+
+
+def putmask(a: Array, mask: Any, values: Any) -> None:
+    """Set the entries where ``mask`` holds in place. See ``numpy.putmask``."""
+    _write_into("putmask", a, mask, values)
+
+
+def fill_diagonal(a: Array, val: Any, wrap: bool = False) -> None:
+    """Fill the main diagonal in place. See ``numpy.fill_diagonal``."""
+    _write_into("fill_diagonal", a, val, wrap=wrap)
+
+
+def put_along_axis(arr: Array, indices: Any, values: Any, axis: int | None) -> None:
+    """Set values along an axis in place. See ``numpy.put_along_axis``."""
+    _write_into("put_along_axis", arr, indices, values, axis)
 
 
 def __getattr__(name: str) -> Any:

@@ -458,3 +458,12 @@ def test_reshape_and_ravel_in_fortran_order(device):
 def test_ravel_in_memory_order_has_no_rule():
     with pytest.raises(GradientError, match=r"ravel: no gradient rule for order='K'"):
         grad(lambda x: np.sum(np.ravel(x, order="K") * np.arange(6.0)))(np.ones((2, 3)))
+
+
+def test_summed_gradient_of_a_0d_value_stays_an_array_in_the_raw_pass():
+    # v * v sums two 0-d gradients into a NumPy scalar; imag's rule then made a Python
+    # complex of it (found by the fuzz suite)
+    z = np.array(0.2 + 0.9j)
+    g = grad(lambda a: np.real(np.sum(a.imag * a.imag * 1.5)))(z)
+    assert isinstance(g, minpy.Array) and g.dtype == numpy.complex128
+    assert complex(g) == pytest.approx(-3j * 0.9)
