@@ -59,7 +59,9 @@ def _kept(a: Any, keep_args: bool) -> Any:
     if a.__class__ is not Array:
         return a
     if not keep_args:
-        return Meta(a)
+        # integer and boolean Arrays (indices, masks, counts) are arguments the rules read,
+        # not values they differentiate: kept whole; the others only as shapes
+        return Meta(a) if a._data.dtype.kind in "fc" else a._data
     if a._node is None and a._state is not SAVED:
         mark_saved(a)  # an untraced input saved for backward must not be written in place later
     return a._data

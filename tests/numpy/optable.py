@@ -148,6 +148,14 @@ def with_namespace(fun: Callable[..., Any], xp: Any) -> Callable[..., Any]:
 
 
 C = Case
+
+
+def _filled(e: Any) -> Any:
+    """``e`` (from ``empty_like``, so of any values) set to ones in place."""
+    e[...] = 1.0
+    return e
+
+
 V = (3,)
 M = (2, 3)
 T3 = (2, 3, 2)
@@ -318,6 +326,10 @@ CASES: list[Case] = [
     C("astype", lambda x: np.astype(x, np.float64) * x, [M]),
     C("astype-method", lambda x: x.astype(np.float64) * x, [M]),
     C("copy", lambda x: x.copy() * x, [M]),
+    C("zeros_like", lambda x: np.zeros_like(x) + x * x, [M], prims=("zeros_like",)),
+    C("ones_like", lambda x: np.ones_like(x) * x, [M], prims=("ones_like",)),
+    C("empty_like", lambda x: _filled(np.empty_like(x)) * x, [M], prims=("empty_like",)),
+    C("full_like", lambda x, c: np.full_like(x, c) * x, [M, ()], prims=("full_like",)),
     # reductions, with axis / keepdims / ddof variants -----------------------------------------
     C("sum", lambda x: np.sum(x), [M]),
     C("sum-axis0", lambda x: np.sum(x, axis=0), [M]),

@@ -467,3 +467,9 @@ def test_summed_gradient_of_a_0d_value_stays_an_array_in_the_raw_pass():
     g = grad(lambda a: np.real(np.sum(a.imag * a.imag * 1.5)))(z)
     assert isinstance(g, minpy.Array) and g.dtype == numpy.complex128
     assert complex(g) == pytest.approx(-3j * 0.9)
+
+
+def test_arrays_shaped_like_x_carry_no_gradient_of_x():
+    g = grad(lambda x: np.sum(x * 2 + np.zeros_like(x) + np.ones_like(x)))(np.ones(2))
+    numpy.testing.assert_array_equal(g.asnumpy(), [2.0, 2.0])
+    assert grad(lambda c: np.sum(np.full_like(np.ones(3), c)))(2.0) == 3.0

@@ -348,3 +348,9 @@ defvjp(np.angle, _angle, keep="args")
 defvjp(np.conj, lambda g, ans, x: np.conj(g), keep="meta")
 defvjp(np.astype, _astype, keep="meta")
 defvjp(np.copy, identity, keep="meta")
+# arrays shaped like x whose values do not depend on x's; full_like's do on the fill value
+for _like in (np.zeros_like, np.ones_like, np.empty_like):
+    defvjp(_like, zero, keep="meta")
+defvjp(
+    np.full_like, zero, lambda g, ans, x, fill_value, **kw: unbroadcast(g, fill_value), keep="meta"
+)
