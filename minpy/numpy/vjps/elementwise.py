@@ -100,8 +100,9 @@ defvjp(np.positive, identity, keep="meta")
 
 
 def _extreme_share(g: Any, wins: Any, x: Any, y: Any) -> Any:
-    """``g`` where this argument wins, half of it where the two tie."""
-    return np.where(x == y, g * 0.5, g * mask(wins, g))
+    """``g`` where this argument wins, half of it where the two tie (in operators: no
+    dispatch in the raw backward pass)."""
+    return g * mask(wins, g) + (g * 0.5) * mask(x == y, g)
 
 
 def _or_partner_nan(wins: Any, x: Any, y: Any) -> Any:
