@@ -20,6 +20,7 @@ import math
 from typing import Any
 
 import minpy.numpy as np
+from minpy.array import Array
 from minpy.numpy.vjps._helpers import (
     drop_imag,
     identity,
@@ -102,7 +103,12 @@ defvjp(np.positive, identity, keep="meta")
 def _extreme_share(g: Any, wins: Any, x: Any, y: Any) -> Any:
     """``g`` where this argument wins, half of it where the two tie (in operators: no
     dispatch in the raw backward pass)."""
-    return g * mask(wins, g) + (g * 0.5) * mask(x == y, g)
+    tie = x == y
+    if not isinstance(tie, Array) and not tie.any():
+        # the raw pass (NumPy arrays) without ties, as in almost every relu: no temporaries
+        # for a tie term of zeros (this rule runs on the largest activations of a network)
+        return g * mask(wins, g)
+    return g * mask(wins, g) + (g * 0.5) * mask(tie, g)
 
 
 def _or_partner_nan(wins: Any, x: Any, y: Any) -> Any:
