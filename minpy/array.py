@@ -153,7 +153,7 @@ class Array:
     _device: Device
     _node: Node | None
     _state: View | None  # copy-on-write and view state: see minpy.inplace
-    _views: list[Any]  # weak references to the views taken by basic indexing (set on demand)
+    _views: list[Any] | None  # weak references to the views taken by basic indexing (set on demand)
 
     def __init__(self, data: Any, device: Device | None = None, dtype: Any = None) -> None:
         device = current_context() if device is None else device

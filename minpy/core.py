@@ -49,15 +49,22 @@ _enter.defvjp(lambda g, ans, x: g, keep="meta")
 
 
 class _Leaf:
-    """One traced input: its traced Array and how to hand its gradient back."""
+    """One traced input: what was traced, its node, and how to hand its gradient back."""
 
-    __slots__ = ("array", "node", "scalar")
+    __slots__ = ("meta", "node", "restore", "scalar")
 
-    def __init__(self, array: Array, scalar: type | None) -> None:
-        self.array = array
+    def __init__(self, array: Array, scalar: type | None, restore: tuple[Any, ...] | None) -> None:
+        self.meta = Meta(array)  # the traced values' shape, dtype and device
         # kept apart: the function may rebind the Array in place (a traced input has a node)
         self.node: Node = array._node  # type: ignore[assignment]
         self.scalar = scalar  # float or complex: the input was a Python number of that type
+        # the caller's own Array, traced in place: (array, data, node, state, views) to put back
+        self.restore = restore
+
+    def put_back(self) -> None:
+        """Give the caller's Array back its own values and state (it was traced in place)."""
+        if self.restore is not None:
+            a, a._data, a._node, a._state, a._views = self.restore
 
 
 def _describe(x: Any) -> str:
@@ -72,7 +79,13 @@ def _label(where: Any) -> str:
 def _trace_input(x: Any, bit: int, where: Any, leaves: list[_Leaf]) -> Any:
     """``x`` with every array or number in it replaced by a traced Array.
 
-    ``where`` names ``x`` for errors: an argument index, or a path string inside one.
+    An Array is traced in place: the caller's own object carries the trace while ``fun``
+    runs, so the same object reached through a closure, an attribute or a container is
+    differentiated too (MinPy's ``loss(*params)`` reading ``model.params``); its values and
+    state are given back afterwards (``_Leaf.put_back``). An Array that an outer ``grad``
+    traces already is traced as a copy (a closure that reads it means the outer value, so
+    the inner trace must not claim it), and so is an Array passed a second time. ``where``
+    names ``x`` for errors: an argument index, or a path string inside one.
     """
     if isinstance(x, Array):
         data, dev = x._data, x._device
@@ -83,9 +96,18 @@ def _trace_input(x: Any, bit: int, where: Any, leaves: list[_Leaf]) -> Any:
             node = Node((parent,), (0,), parent.mask | bit, _enter, (Meta(x),), None, None, dev)
         else:
             node = Node((), (), bit, device=dev)
-        t = wrap(data, dev, node)
-        leaves.append(_Leaf(t, None))
-        return t
+        outer = node.parents != ()
+        if outer or any(leaf.restore is not None and leaf.restore[0] is x for leaf in leaves):
+            # traced by an outer grad already (the closure may use it as the outer's value:
+            # no perturbation confusion), or passed again: a copy, traced on its own
+            t = wrap(data, dev, node)
+            leaves.append(_Leaf(t, None, None))
+            return t
+        restore = (x, x._data, x._node, x._state, getattr(x, "_views", None))
+        # for the call, a plain traced array: writes rebind it, not its base or its views
+        x._data, x._node, x._state, x._views = data, node, None, None
+        leaves.append(_Leaf(x, None, restore))
+        return x
     if isinstance(x, (bool, numpy.bool_)) or x is None or isinstance(x, (str, bytes)):
         raise TypeError(
             f"grad: {_label(where)} is {type(x).__name__} {_describe(x)}, which cannot be "
@@ -97,7 +119,7 @@ def _trace_input(x: Any, bit: int, where: Any, leaves: list[_Leaf]) -> Any:
         dtype = numpy.complex128 if kind is complex else numpy.float64
         data = dev.backend.asarray(kind(x), dev, dtype)  # type: ignore[arg-type]
         t = wrap(data, dev, Node((), (), bit, device=dev))
-        leaves.append(_Leaf(t, kind if isinstance(x, (int, float, complex)) else None))
+        leaves.append(_Leaf(t, kind if isinstance(x, (int, float, complex)) else None, None))
         return t
     if isinstance(x, numpy.ndarray):
         return _trace_input(np.array(x), bit, where, leaves)
@@ -178,13 +200,13 @@ def _gradient_of(x: Any, leaves: Iterator[_Leaf], grads: dict[Node, Any], seen: 
         items = [_gradient_of(v, leaves, grads, seen) for v in x]
         return items if isinstance(x, list) else tuple(items)
     leaf = next(leaves)
-    t = leaf.array
+    t = leaf.meta
     g = grads.get(leaf.node)
     if g is None:
         g = np.zeros(t.shape, dtype=t.dtype, device=t.device)
     elif not isinstance(g, Array):
         g = np.asarray(g, device=t.device)
-    if g._data.dtype.kind == "c" and t._data.dtype.kind != "c":
+    if g._data.dtype.kind == "c" and t.dtype.kind != "c":
         g = np.real(g)  # a real input's gradient is real (its values were promoted to complex)
     if g.shape != t.shape:
         g = np.broadcast_to(g, t.shape)
@@ -251,6 +273,8 @@ def _grad_call(
         _roots(out, bit, roots, holomorphic)
     finally:
         stop_trace(bit)
+        for leaf in reversed(leaves):  # the caller's Arrays, as they were
+            leaf.put_back()
     grads = gradients(roots, [leaf.node for leaf in leaves], bit)
     it = iter(leaves)
     seen: set[int] = set()
@@ -261,9 +285,9 @@ def _grad_call(
 
 def _check_complex(leaves: list[_Leaf]) -> None:
     for leaf in leaves:
-        if leaf.array._data.dtype.kind != "c":
+        if leaf.meta.dtype.kind != "c":
             raise TypeError(
-                f"holomorphic_grad: an input is {leaf.array.dtype}; a holomorphic derivative "
+                f"holomorphic_grad: an input is {leaf.meta.dtype}; a holomorphic derivative "
                 "needs complex inputs: pass complex values (e.g. x + 0j), or use grad for a "
                 "real-valued function"
             )

@@ -401,3 +401,65 @@ def test_rule_returning_none_is_named() -> None:
 def test_primitive_of_a_non_function_is_refused() -> None:
     with pytest.raises(TypeError, match="primitive expects a function"):
         primitive(5)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# the caller's own Arrays are traced: MinPy's loss(*params) reading model.params
+
+
+def test_grad_traces_the_argument_objects_a_closure_reads(device: minpy.Device) -> None:
+    params = {
+        "w": np.array([[1.0, 2.0], [3.0, 4.0]], device=device),
+        "b": np.array([0.5, -0.5], device=device),
+    }
+    x = np.array([[1.0, 0.0], [2.0, 1.0]], device=device)
+
+    def loss_func(*unused: Any) -> Any:  # MinPy's pattern: reads the params by reference
+        return np.sum((x @ params["w"] + params["b"]) ** 2)
+
+    grads, loss = grad_and_loss(loss_func, argnum=range(2))(params["w"], params["b"])
+    explicit = grad(lambda w, b: np.sum((x @ w + b) ** 2), [0, 1])(
+        np.array([[1.0, 2.0], [3.0, 4.0]], device=device), np.array([0.5, -0.5], device=device)
+    )
+    for got, want in zip(grads, explicit):
+        numpy.testing.assert_allclose(got.asnumpy(), want.asnumpy())
+    assert float(loss) == pytest.approx(float(loss_func()))
+
+
+def test_traced_arguments_are_given_back_unchanged() -> None:
+    ints = np.array([1, 2, 3])
+    floats = np.array([1.0, 2.0, 3.0])
+    view = floats[1:]
+
+    def f(a: Any, b: Any) -> Any:
+        b += 10.0  # an in-place update of the traced argument stays inside the call
+        return np.sum(a * b)
+
+    ga, gb = grad(f, [0, 1])(ints, floats)
+    numpy.testing.assert_array_equal(ga.asnumpy(), [11.0, 12.0, 13.0])
+    numpy.testing.assert_array_equal(gb.asnumpy(), [1.0, 2.0, 3.0])
+    assert ints.dtype == numpy.int64 and ints._node is None
+    numpy.testing.assert_array_equal(floats.asnumpy(), [1.0, 2.0, 3.0])
+    assert floats._node is None and view._node is None
+    numpy.testing.assert_array_equal(view.asnumpy(), [2.0, 3.0])
+    floats[1] = 7.0  # the view still shares the caller's memory
+    assert float(view[0]) == 7.0
+
+
+def test_traced_arguments_are_given_back_when_the_function_raises() -> None:
+    w = np.array([1.0, 2.0])
+
+    def boom(w: Any) -> Any:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        grad(boom)(w)
+    assert w._node is None
+    numpy.testing.assert_array_equal(w.asnumpy(), [1.0, 2.0])
+
+
+def test_the_same_array_passed_twice_gets_two_gradients() -> None:
+    x = np.array([1.0, 2.0])
+    ga, gb = grad(lambda a, b: np.sum(a * b * b), [0, 1])(x, x)
+    numpy.testing.assert_array_equal(ga.asnumpy(), [1.0, 4.0])  # b * b
+    numpy.testing.assert_array_equal(gb.asnumpy(), [2.0, 8.0])  # 2 a b
