@@ -13,6 +13,7 @@ or ``HYPOTHESIS_PROFILE=long``.
 from __future__ import annotations
 
 import os
+from collections import Counter
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -88,3 +89,17 @@ def _seed_and_reset() -> Iterator[None]:
 def _doctest_namespace(doctest_namespace: dict[str, Any]) -> None:
     doctest_namespace["np"] = mnp
     doctest_namespace["minpy"] = minpy
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per skip reason with its count (``-rs`` would print a line per test location,
+    hundreds for the GPU parametrization on a machine without a GPU)."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section("skipped, by reason")
+        for reason, n in reasons.most_common():
+            terminalreporter.write_line(f"{n:5d}  {reason}")

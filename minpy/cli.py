@@ -36,8 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         print(report())
     if args.command == "demo":
         from minpy.demo import run
+        from minpy.errors import BackendUnavailableError
 
-        run(epochs=args.epochs, seed=args.seed, device=_device(args.device), plot=args.plot)
+        try:
+            run(epochs=args.epochs, seed=args.seed, device=_device(args.device), plot=args.plot)
+        except BackendUnavailableError as exc:  # the first hour: one line that says the fix
+            print(f"minpy demo: {exc}; `minpy info` shows what minpy finds", file=sys.stderr)
+            return 2
     return 0
 
 
