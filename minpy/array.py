@@ -18,7 +18,8 @@ import numpy
 from minpy import inplace
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
-from minpy.primitive import Primitive, registry
+from minpy.flatiter import FlatIter
+from minpy.primitive import Primitive, numpy_functions, registry
 from minpy.tape import Meta, Node, active_mask
 from minpy.transfer import TRANSFER, adopt, move
 
@@ -144,8 +145,6 @@ class Array:
     """
 
     __slots__ = ("__weakref__", "_data", "_device", "_node", "_state", "_views")
-    # make NumPy defer to our reflected operators instead of treating us as an object scalar
-    __array_ufunc__ = None
     __array_priority__ = 1000
     __hash__ = None  # type: ignore[assignment]
 
@@ -239,6 +238,28 @@ class Array:
 
     def __dlpack_device__(self) -> Any:
         return self._data.__dlpack_device__()
+
+    # NumPy's protocols: NumPy's ufuncs and functions called on Arrays run minpy's, on the
+    # Arrays' device and differentiable (as CuPy's and Dask's arrays do)
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        prim = registry.get(ufunc.__name__)
+        out = kwargs.get("out")
+        if prim is None or (out is not None and len(out) != 1):
+            return NotImplemented
+        if out is not None:
+            kwargs["out"] = out[0]
+        fn = prim if method == "__call__" else getattr(prim, method, None)
+        return NotImplemented if fn is None else fn(*inputs, **kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        ours = numpy_functions.get(func)
+        if ours is None:
+            # a function minpy does not provide: NumPy's own, on the host values (which
+            # refuses a traced Array, as numpy.asarray does)
+            ours = getattr(func, "_implementation", None)
+            if ours is None:
+                return NotImplemented
+        return ours(*args, **kwargs)
 
     def to_device(self, device: Device) -> Array:
         """This array on ``device`` (itself if already there); differentiable and counted."""
@@ -381,31 +402,13 @@ class Array:
 
     # methods: NumPy's, each calling the minpy.numpy function of its name with NumPy's
     # arguments (so they take every keyword that function takes) ---------------------------
-    all = _method("all")
-    any = _method("any")
-    argmax = _method("argmax")
-    argmin = _method("argmin")
-    argsort = _method("argsort")
+    all, any, argmax, argmin, argsort = map(_method, ("all", "any", "argmax", "argmin", "argsort"))
     conj = conjugate = _method("conjugate")
-    cumprod = _method("cumprod")
-    cumsum = _method("cumsum")
-    diagonal = _method("diagonal")
-    dot = _method("dot")
-    max = _method("max")
-    mean = _method("mean")
-    min = _method("min")
-    prod = _method("prod")
-    ravel = _method("ravel")
-    repeat = _method("repeat")
-    round = _method("round")
-    searchsorted = _method("searchsorted")
-    squeeze = _method("squeeze")
-    std = _method("std")
-    sum = _method("sum")
-    swapaxes = _method("swapaxes")
-    take = _method("take")
-    trace = _method("trace")
-    var = _method("var")
+    cumprod, cumsum, diagonal, dot = map(_method, ("cumprod", "cumsum", "diagonal", "dot"))
+    max, mean, min, prod, ravel = map(_method, ("max", "mean", "min", "prod", "ravel"))
+    repeat, round, searchsorted = map(_method, ("repeat", "round", "searchsorted"))
+    squeeze, std, sum, swapaxes = map(_method, ("squeeze", "std", "sum", "swapaxes"))
+    take, trace, var = map(_method, ("take", "trace", "var"))
 
     def clip(self, min: Any = None, max: Any = None, out: Any = None, **kwargs: Any) -> Array:
         return _np.clip(self, min, max, **_out(out), **kwargs)  # positional: CuPy has no min=
@@ -517,32 +520,6 @@ class Array:
             )
         inplace.assign(self, inplace.cast_for_out(_np.matmul, res, self), "matmul")
         return self
-
-
-class FlatIter:
-    """``a.flat``: NumPy's flat iterator, for reading: ``a.flat[i]`` is the i-th element in C
-    order, ``a.flat[1:3]`` or ``a.flat[[0, 4]]`` a new array; iterating yields the elements."""
-
-    __slots__ = ("base",)
-
-    def __init__(self, base: Array) -> None:
-        self.base = base
-
-    def __getitem__(self, key: Any) -> Array:
-        if key.__class__ is tuple and len(key) > 1:
-            raise IndexError(f"flat: the flat iterator is 1-D, but it was indexed by {key!r}")
-        res = _np.ravel(self.base)[key]
-        # NumPy's flat iterator returns copies, never views of the array
-        return res.copy() if isinstance(res._state, inplace.View) else res
-
-    def __iter__(self) -> Iterator[Array]:
-        return iter(_np.ravel(self.base))
-
-    def __len__(self) -> int:
-        return self.base.size
-
-    def copy(self) -> Array:
-        return self.base.flatten()
 
 
 NDArray = Array

@@ -27,6 +27,9 @@ Rule = Callable[..., Any]
 KEEP = ("all", "args", "ans", "meta")
 
 registry: dict[str, Primitive] = {}
+#: NumPy's functions (the objects) and minpy's for them, which ``Array.__array_function__``
+#: runs when NumPy is called on Arrays (``numpy.concatenate([x, y])``); filled by minpy.numpy
+numpy_functions: dict[Any, Callable[..., Any]] = {}
 #: every primitive ever made, registered or not (for dropping cached routes)
 every: weakref.WeakSet[Primitive] = weakref.WeakSet()
 

@@ -224,10 +224,14 @@ def test_array_constructor_uses_current_context(device):
     numpy.testing.assert_allclose(x.asnumpy(), [1.0, 2.0])
 
 
-def test_numpy_function_on_traced_array_raises_instead_of_dropping_gradient():
-    with pytest.raises(minpy.GradientError, match="silently drop its gradient"):
-        grad(lambda x: numpy.dot(x, x) * x)(np.ones(2))
-    # NumPy's reductions call the Array's own methods, so they stay differentiable
+def test_numpy_functions_on_traced_arrays_run_minpys_or_raise():
+    # NumPy's functions and ufuncs run minpy's (__array_function__, __array_ufunc__), so they
+    # are differentiable
+    # d/dx [(x . x) sum(x)] = 2x sum(x) + x . x
+    assert grad(lambda x: numpy.sum(numpy.dot(x, x) * x))(np.ones(2)).tolist() == [6.0, 6.0]
     assert grad(lambda x: numpy.sum(x * x))(3.0) == 6.0
+    # a NumPy function minpy lacks converts to NumPy: refused for a traced array
+    with pytest.raises(minpy.GradientError, match="silently drop its gradient"):
+        grad(lambda x: numpy.lib.stride_tricks.sliding_window_view(x, 2) * x)(np.ones(2))
     # explicit conversions remain available
     assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0

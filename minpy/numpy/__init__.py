@@ -22,6 +22,7 @@ from minpy.context import Device, as_device, current_context
 from minpy.errors import GradientError
 from minpy.numpy._wrapping import wrap_namespace
 from minpy.primitive import Primitive
+from minpy.primitive import numpy_functions as _numpy_functions
 from minpy.tape import active_mask
 from minpy.transfer import adopt
 
@@ -333,6 +334,9 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
 # NumPy's functions that write into their first argument, by copy-on-write
 
 
+_WRITERS = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"})
+
+
 def _write_into(name: str, a: Any, *args: Any, **kwargs: Any) -> None:
     """NumPy's in-place ``name`` on ``a``; a buffer a tape node holds is copied first."""
     if not isinstance(a, Array):
@@ -383,6 +387,14 @@ def put_along_axis(arr: Array, indices: Any, values: Any, axis: int | None) -> N
     _write_into("put_along_axis", arr, indices, values, axis)
 
 
+def _register_numpy_functions(names: dict[str, Any]) -> None:
+    """NumPy's functions called on Arrays run the ones written here (``__array_function__``)."""
+    for name, fn in names.items():
+        theirs = getattr(_numpy, name, None)
+        if callable(theirs) and not isinstance(theirs, type) and fn is not theirs:
+            _numpy_functions[theirs] = fn
+
+
 def __getattr__(name: str) -> Any:
     raise AttributeError(
         f"minpy.numpy has no attribute {name!r}"
@@ -394,5 +406,6 @@ from minpy.numpy import fft, linalg, random  # noqa: E402, F401  (built on the n
 from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
 
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
+_register_numpy_functions({n: globals()[n] for n in _OWN | _WRITERS if n in globals()})
 
 __all__ = sorted({n for n in _names if not n.startswith("_")} | _OWN | {"fft", "linalg", "random"})

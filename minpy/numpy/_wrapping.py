@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy
 
-from minpy.primitive import Primitive, registry
+from minpy.primitive import Primitive, numpy_functions, registry
 
 __all__ = ["HOST_ONLY", "NESTED", "VIEWS", "wrap_namespace"]
 
@@ -114,6 +114,7 @@ def wrap_namespace(
             )
             made[id(obj)] = prim
         out[name] = prim
+        numpy_functions.setdefault(obj, prim)
     return out
 
 

@@ -11,7 +11,7 @@ import numpy as _numpy
 from minpy.array import Array
 from minpy.context import current_context
 from minpy.numpy._wrapping import wrap_namespace
-from minpy.primitive import registry
+from minpy.primitive import numpy_functions, registry
 
 _names = wrap_namespace(_numpy.linalg, prefix="linalg.", skip=frozenset({"multi_dot"}))
 globals().update(_names)
@@ -77,3 +77,6 @@ def multi_dot(arrays: Sequence[Any], *, out: Array | None = None) -> Array:
 
 def __getattr__(name: str) -> Any:
     raise AttributeError(f"minpy.numpy.linalg has no attribute {name!r}")
+
+
+numpy_functions[_numpy.linalg.multi_dot] = multi_dot  # numpy.linalg.multi_dot on Arrays
