@@ -60,7 +60,7 @@ def minpy_step(batch: int) -> Callable[[], Any]:
         w1, b1, w2, b2, w3, b3 = params
         h = layers.relu(layers.affine(x, w1, b1))
         h = layers.relu(layers.affine(h, w2, b2))
-        return layers.softmax_cross_entropy(layers.affine(h, w3, b3), y)
+        return layers.softmax_loss(layers.affine(h, w3, b3), y)
 
     step = grad_and_loss(loss)
     configs: list[dict[str, Any]] = [{"learning_rate": LR} for _ in params]

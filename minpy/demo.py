@@ -74,7 +74,7 @@ class MLP(ModelBase):
         return h
 
     def loss(self, predict: Array, y: Array) -> Array:
-        return layers.softmax_cross_entropy(predict, y)
+        return layers.softmax_loss(predict, y)
 
 
 class CNN(ModelBase):
@@ -115,8 +115,9 @@ class CNN(ModelBase):
         if X.ndim == 2:
             X = np.reshape(X, (X.shape[0], *self.input_shape))
         h = layers.conv2d(X, p["conv_w"], p["conv_b"], pad=1)
+        aux = self.aux_params
         h, mean, var = layers.batchnorm(
-            h, p["gamma"], p["beta"], self.aux_params["bn_mean"], self.aux_params["bn_var"], mode
+            h, p["gamma"], p["beta"], mode, running_mean=aux["bn_mean"], running_var=aux["bn_var"]
         )
         self.aux_params["bn_mean"], self.aux_params["bn_var"] = mean, var
         h = layers.max_pool(layers.relu(h), 2)
@@ -124,7 +125,7 @@ class CNN(ModelBase):
         return layers.affine(h, p["w2"], p["b2"])
 
     def loss(self, predict: Array, y: Array) -> Array:
-        return layers.softmax_cross_entropy(predict, y)
+        return layers.softmax_loss(predict, y)
 
 
 def augment_shifts(x: Any, y: Any) -> tuple[Any, Any]:

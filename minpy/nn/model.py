@@ -32,7 +32,28 @@ from minpy.nn.checkpoint import (
     write_npz,
 )
 
-__all__ = ["CheckpointError", "ModelBase", "read_npz", "write_npz"]
+__all__ = [
+    "CheckpointError",
+    "ModelBase",
+    "ParamsNameNotFoundError",
+    "UnknownAccessModeError",
+    "read_npz",
+    "write_npz",
+]
+
+
+class ParamsNameNotFoundError(ValueError):
+    """MinPy's error for an unknown parameter name; kept so that code catching it imports.
+    Neither MinPy nor minpy raises it (a file that does not fit raises ``CheckpointError``)."""
+
+
+class UnknownAccessModeError(ValueError):
+    """MinPy's error for an unknown access mode; kept so that code catching it imports.
+    Neither MinPy nor minpy raises it."""
+
+
+# how an auxiliary parameter declared None and not yet set by forward is saved
+_UNSET = numpy.zeros(0)
 
 
 class ModelBase:
@@ -46,7 +67,8 @@ class ModelBase:
         ``{name: {"shape": shape, "init_rule": ..., "init_config": ...}}``.
     aux_params
         Auxiliary parameters by name (e.g. batchnorm running statistics): saved with the model,
-        never differentiated.
+        never differentiated. One declared with the value ``None`` holds ``None`` until the
+        model's ``forward`` stores an array in it (MinPy's batchnorm pattern).
 
     Examples
     --------
@@ -59,7 +81,7 @@ class ModelBase:
     ...     def forward(self, X, mode):
     ...         return layers.affine(X, self.params["w"], self.params["b"])
     ...     def loss(self, predict, y):
-    ...         return layers.softmax_cross_entropy(predict, y)
+    ...         return layers.softmax_loss(predict, y)
     >>> model = Linear().init_params("xavier")
     >>> model.forward(np.ones((4, 3), dtype="float32"), "test").shape
     (4, 2)
@@ -68,7 +90,7 @@ class ModelBase:
     def __init__(self) -> None:
         self.params: dict[str, Array] = {}
         self.param_configs: dict[str, dict[str, Any]] = {}
-        self.aux_params: dict[str, Array] = {}
+        self.aux_params: dict[str, Any] = {}  # Arrays, or None until forward sets them
         self.aux_param_configs: dict[str, Any] = {}
 
     # declaration ----------------------------------------------------------------------------
@@ -88,10 +110,28 @@ class ModelBase:
         return self
 
     def add_aux_param(self, name: str, value: Any) -> ModelBase:
-        """Declare auxiliary parameter ``name`` with initial ``value`` (not trained)."""
+        """Declare auxiliary parameter ``name`` with initial ``value`` (not trained).
+
+        ``value`` may be ``None``: the parameter then holds ``None`` until ``forward`` stores
+        an array in it, as MinPy's batchnorm example does (``layers.batchnorm`` starts its
+        running statistics at zeros when given ``None``).
+
+        Examples
+        --------
+        >>> from minpy.nn import layers
+        >>> from minpy.nn.model import ModelBase
+        >>> m = ModelBase().add_aux_param("running_mean", None)
+        >>> m.aux_params["running_mean"] is None
+        True
+        >>> _, m.aux_params["running_mean"], _ = layers.batchnorm(
+        ...     np.array([[1.0], [3.0]]), np.ones(1), np.zeros(1),
+        ...     running_mean=m.aux_params["running_mean"])
+        >>> m.aux_params["running_mean"]
+        array([0.2])
+        """
         self._check_new(name, self.aux_param_configs, "auxiliary parameter")
         self.aux_param_configs[name] = value
-        self.aux_params[name] = np.array(value)
+        self.aux_params[name] = None if value is None else np.array(value)
         return self
 
     @staticmethod
@@ -120,7 +160,7 @@ class ModelBase:
                 conf["device"] = device
             self.params[name] = rule(cfg["shape"], conf)
         for name, value in self.aux_param_configs.items():
-            self.aux_params[name] = np.array(value, device=device)
+            self.aux_params[name] = None if value is None else np.array(value, device=device)
         return self
 
     # to override ----------------------------------------------------------------------------
@@ -142,9 +182,15 @@ class ModelBase:
 
     # saving ---------------------------------------------------------------------------------
     def state_arrays(self) -> dict[str, numpy.ndarray]:
-        """Host copies of the parameters (``param:<name>``) and aux (``aux:<name>``)."""
+        """Host copies of the parameters (``param:<name>``) and aux (``aux:<name>``); an aux
+        that is still ``None`` is written as an empty float array (read back as ``None``)."""
         out = {f"param:{k}": v.asnumpy() for k, v in self.params.items()}
-        out.update({f"aux:{k}": numpy.asarray(v) for k, v in self.aux_params.items()})
+        out.update(
+            {
+                f"aux:{k}": _UNSET if v is None else numpy.asarray(v)
+                for k, v in self.aux_params.items()
+            }
+        )
         return out
 
     def _state_expectations(self) -> dict[str, Expect]:
@@ -156,17 +202,19 @@ class ModelBase:
             kinds = "f" if old is None else dtype_kinds(old.dtype)
             out[f"param:{name}"] = Expect(f"model's parameter {name!r}", tuple(cfg["shape"]), kinds)
         for name, declared in self.aux_param_configs.items():
+            what = f"model's auxiliary parameter {name!r}"
             value = self.aux_params.get(name, declared)
+            if declared is None:  # its shape is whatever forward stores; unset is empty
+                kinds = "f" if value is None else dtype_kinds(value.dtype)
+                out[f"aux:{name}"] = Expect(what, None, kinds)
+                continue
             host = value if isinstance(value, Array) else numpy.asarray(value)
-            shape = None if host.dtype.hasobject else tuple(host.shape)  # None: set by forward
-            out[f"aux:{name}"] = Expect(
-                f"model's auxiliary parameter {name!r}", shape, dtype_kinds(host.dtype)
-            )
+            out[f"aux:{name}"] = Expect(what, tuple(host.shape), dtype_kinds(host.dtype))
         return out
 
     def _prepare_state(
         self, arrays: Mapping[str, numpy.ndarray]
-    ) -> tuple[dict[str, Array], dict[str, Array]]:
+    ) -> tuple[dict[str, Array], dict[str, Any]]:
         """The new parameters and aux parameters from checked host arrays, on the devices of
         the ones they replace; the model is not changed."""
         params: dict[str, Array] = {}
@@ -174,11 +222,13 @@ class ModelBase:
             old = self.params.get(name)
             device = old.device if isinstance(old, Array) else None
             params[name] = np.array(arrays[f"param:{name}"], device=device)
-        aux: dict[str, Array] = {}
-        for name in self.aux_param_configs:
+        aux: dict[str, Any] = {}
+        for name, declared in self.aux_param_configs.items():
             old = self.aux_params.get(name)
             device = old.device if isinstance(old, Array) else None
-            aux[name] = np.array(arrays[f"aux:{name}"], device=device)
+            host = arrays[f"aux:{name}"]
+            unset = declared is None and host.size == 0
+            aux[name] = None if unset else np.array(host, device=device)
         return params, aux
 
     def load_state_arrays(

@@ -90,7 +90,7 @@ class Solver:
     ...     def forward(self, X, mode):
     ...         return layers.affine(X, self.params["w"], self.params["b"])
     ...     def loss(self, predict, y):
-    ...         return layers.softmax_cross_entropy(predict, y)
+    ...         return layers.softmax_loss(predict, y)
     >>> rng = numpy.random.RandomState(0)
     >>> X = rng.randn(200, 2).astype("float32"); y = (X[:, 0] > 0).astype(int)
     >>> solver = Solver(Linear(), (X, y), (X, y), batch_size=20, num_epochs=5,

@@ -107,21 +107,21 @@ def test_affine_shape_error_says_how() -> None:
         layers.affine(np.ones((2, 7)), np.ones((4, 3)), np.zeros(3))
 
 
-def test_dropout_train_test(device: minpy.Device) -> None:
+def test_dropout_inverted_train_test(device: minpy.Device) -> None:
     x = np.ones((200, 50), device=device)
-    y = layers.dropout(x, 0.25)
+    y = layers.dropout(x, 0.25, inverted=True)
     host = numpy.asarray(y)
     assert set(numpy.unique(host)) <= {0.0, 1 / 0.75}
     assert abs((host == 0).mean() - 0.25) < 0.02
     assert abs(host.mean() - 1.0) < 0.03  # inverted: expectation preserved
-    assert layers.dropout(x, 0.25, mode="test") is x
+    assert layers.dropout(x, 0.25, mode="test", inverted=True) is x
     np.random.seed(3)
-    g = grad(lambda x: np.sum(layers.dropout(x, 0.5)))(x)
+    g = grad(lambda x: np.sum(layers.dropout(x, 0.5, inverted=True)))(x)
     np.random.seed(3)
-    mask = numpy.asarray(layers.dropout(x, 0.5))
+    mask = numpy.asarray(layers.dropout(x, 0.5, inverted=True))
     close(g, mask)
-    with pytest.raises(ValueError, match="p must be in"):
-        layers.dropout(x, 1.0)
+    with pytest.raises(ValueError, match=r"prob must be in \[0, 1\) with inverted=True"):
+        layers.dropout(x, 1.0, inverted=True)
     with pytest.raises(ValueError, match="mode must be"):
         layers.dropout(x, 0.1, mode="eval")
 
@@ -130,7 +130,7 @@ def test_batchnorm_train_values_grad_running_stats(device: minpy.Device) -> None
     xh, gh, bh = rand(6, 4) * 2 + 1, rand(4), rand(4)
     x, g, b = on(device, xh, gh, bh)
     rm, rv = np.zeros(4), np.ones(4)
-    out, m2, v2 = layers.batchnorm(x, g, b, rm, rv, momentum=0.8)
+    out, m2, v2 = layers.batchnorm(x, g, b, momentum=0.8, running_mean=rm, running_var=rv)
     mu, var = xh.mean(0), xh.var(0)
     close(out, (xh - mu) / numpy.sqrt(var + 1e-5) * gh + bh, 1e-8)
     close(m2, 0.2 * mu)
@@ -154,7 +154,7 @@ def test_batchnorm_test_mode_and_spatial(device: minpy.Device) -> None:
     xh = rand(3, 2, 4, 4)
     x, g, b = on(device, xh, numpy.array([1.0, 2.0]), numpy.array([0.0, 1.0]))
     rm, rv = np.array([0.5, -0.5], device=device), np.array([2.0, 3.0], device=device)
-    out, m, v = layers.batchnorm(x, g, b, rm, rv, mode="test")
+    out, m, v = layers.batchnorm(x, g, b, "test", running_mean=rm, running_var=rv)
     expect = (xh - [[[[0.5]], [[-0.5]]]]) / numpy.sqrt(numpy.array([2.0, 3.0]) + 1e-5).reshape(
         1, 2, 1, 1
     ) * numpy.array([1.0, 2.0]).reshape(1, 2, 1, 1) + numpy.array([0.0, 1.0]).reshape(1, 2, 1, 1)
@@ -235,7 +235,7 @@ def ref_lstm_step(x: Any, h: Any, c: Any, wx: Any, wh: Any, b: Any) -> Any:
 def ref_gru_step(x: Any, h: Any, wx: Any, wh: Any, b: Any, wxh: Any, whh: Any, bh: Any) -> Any:
     hd = h.shape[1]
     gates = ref_sigmoid(x @ wx + h @ wh + b)
-    z, r = gates[:, :hd], gates[:, hd:]
+    r, z = gates[:, :hd], gates[:, hd:]  # MinPy's order: reset gate first
     cand = numpy.tanh(x @ wxh + (r * h) @ whh + bh)
     return z * h + (1 - z) * cand
 
@@ -310,31 +310,31 @@ def test_softmax_and_log_softmax(device: minpy.Device) -> None:
     close(layers.softmax(big), [[1.0, 0.0]])
 
 
-def test_softmax_cross_entropy_labels_and_onehot(device: minpy.Device) -> None:
+def test_softmax_loss_labels_and_onehot(device: minpy.Device) -> None:
     xh = rand(5, 4)
     yh = numpy.array([0, 3, 1, 1, 2])
     (x,) = on(device, xh)
     y = np.array(yh, device=device)
     expect = -ref_log_softmax(xh)[numpy.arange(5), yh].mean()
-    close(layers.softmax_cross_entropy(x, y), expect)
+    close(layers.softmax_loss(x, y), expect)
     onehot = np.array(numpy.eye(4)[yh], device=device)
-    close(layers.softmax_cross_entropy(x, onehot), expect)
-    check_grads(lambda x: layers.softmax_cross_entropy(x, y), x)
-    check_grads(lambda x: layers.softmax_cross_entropy(x, onehot), x)
+    close(layers.softmax_loss(x, onehot), expect)
+    check_grads(lambda x: layers.softmax_loss(x, y), x)
+    check_grads(lambda x: layers.softmax_loss(x, onehot), x)
 
 
 def test_losses_reject_bad_labels() -> None:
     x = np.zeros((3, 4))
     with pytest.raises(ValueError, match=r"label 4 is out of range for 4 classes.*remap"):
-        layers.softmax_cross_entropy(x, np.array([0, 4, 1]))
+        layers.softmax_loss(x, np.array([0, 4, 1]))
     with pytest.raises(ValueError, match="label -1 is out of range"):
         layers.svm_loss(x, np.array([0, -1, 1]))
     with pytest.raises(ValueError, match="2 labels for 3 predictions"):
-        layers.softmax_cross_entropy(x, np.array([0, 1]))
+        layers.softmax_loss(x, np.array([0, 1]))
     with pytest.raises(ValueError, match=r"labels of shape \(3, 5\) do not fit"):
-        layers.softmax_cross_entropy(x, np.zeros((3, 5)))
+        layers.softmax_loss(x, np.zeros((3, 5)))
     with pytest.raises(ValueError, match=r"expected scores of shape \(N, C\)"):
-        layers.softmax_cross_entropy(np.zeros(3), np.array([0, 1, 2]))
+        layers.softmax_loss(np.zeros(3), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="do not match"):
         layers.l2_loss(x, np.zeros((3, 3)))
 
@@ -407,7 +407,7 @@ BAD_SHAPES: list[tuple[str, Any, str]] = [
     ("batchnorm channels", lambda: layers.batchnorm(_ones(2, 3, 4, 4), _ones(4), _ones(3)),
      r"batchnorm: gamma has shape \(4,\), expected \(3,\) \(one per channel"),
     ("batchnorm running_mean",
-     lambda: layers.batchnorm(_ones(2, 3), _ones(3), _ones(3), _ones(2), mode="test"),
+     lambda: layers.batchnorm(_ones(2, 3), _ones(3), _ones(3), "test", running_mean=_ones(2)),
      r"batchnorm: running_mean has shape \(2,\), expected \(3,\)"),
     ("layernorm gamma", lambda: layers.layernorm(_ones(2, 3), _ones(4), _ones(3)),
      r"layernorm: gamma has shape \(4,\), expected \(3,\) \(one per feature of the last axis"),

@@ -34,7 +34,7 @@ class TwoLayer(ModelBase):
         return layers.affine(h, p["w2"], p["b2"])
 
     def loss(self, predict: Any, y: Any) -> Any:
-        return layers.softmax_cross_entropy(predict, y)
+        return layers.softmax_loss(predict, y)
 
 
 def test_add_param_rejects_duplicates_and_bad_names() -> None:

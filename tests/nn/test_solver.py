@@ -39,14 +39,16 @@ class Tiny(ModelBase):
     def forward(self, X: Any, mode: str) -> Any:
         p, a = self.params, self.aux_params
         h = layers.affine(X, p["w1"], p["b1"])
-        h, a["mean"], a["var"] = layers.batchnorm(h, p["g"], p["be"], a["mean"], a["var"], mode)
+        h, a["mean"], a["var"] = layers.batchnorm(
+            h, p["g"], p["be"], mode=mode, running_mean=a["mean"], running_var=a["var"]
+        )
         return layers.affine(layers.relu(h), p["w2"], p["b2"])
 
     def loss(self, predict: Any, y: Any) -> Any:
         self.calls += 1
         if self.calls == self.interrupt_at:
             raise KeyboardInterrupt
-        loss = layers.softmax_cross_entropy(predict, y)
+        loss = layers.softmax_loss(predict, y)
         return loss * float("nan") if self.calls == self.nan_at else loss
 
 

@@ -8,7 +8,8 @@ reads the current context except to draw dropout masks on the input's device.
 The functions live by topic and are all re-exported here (use them as ``layers.affine``):
 ``dense`` (affine, activations, dropout, batch and layer normalization), ``conv``
 (convolution and pooling), ``recurrent`` (embedding, RNN, LSTM and GRU steps and sequences)
-and ``losses`` (softmax and the losses). ``_checks`` holds the argument checks they share
+and ``losses`` (softmax and the losses; MinPy's ``softmax_loss`` takes scores, its
+``softmax_cross_entropy`` probabilities). ``_checks`` holds the argument checks they share
 (label ranges; the shapes of weights, biases, scales and states, so that a wrong one is named
 instead of an inner primitive failing). This file only re-exports; no layer is defined here.
 
@@ -30,6 +31,7 @@ from minpy.nn.layers.dense import (
     sigmoid,
     softplus,
     tanh,
+    temporal_affine,
 )
 from minpy.nn.layers.losses import (
     l2_loss,
@@ -37,9 +39,21 @@ from minpy.nn.layers.losses import (
     sigmoid_cross_entropy,
     softmax,
     softmax_cross_entropy,
+    softmax_loss,
     svm_loss,
+    temporal_softmax_loss,
 )
-from minpy.nn.layers.recurrent import embedding, gru, gru_step, lstm, lstm_step, rnn, rnn_step
+from minpy.nn.layers.recurrent import (
+    embedding,
+    gru,
+    gru_step,
+    lstm,
+    lstm_step,
+    lstm_temporal,
+    rnn,
+    rnn_step,
+    rnn_temporal,
+)
 
 __all__ = [
     "affine",
@@ -56,15 +70,20 @@ __all__ = [
     "log_softmax",
     "lstm",
     "lstm_step",
+    "lstm_temporal",
     "max_pool",
     "relu",
     "rnn",
     "rnn_step",
+    "rnn_temporal",
     "sigmoid",
     "sigmoid_cross_entropy",
     "softmax",
     "softmax_cross_entropy",
+    "softmax_loss",
     "softplus",
     "svm_loss",
     "tanh",
+    "temporal_affine",
+    "temporal_softmax_loss",
 ]

@@ -1,5 +1,6 @@
-"""Dense layers and activations: ``affine``, ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``,
-``softplus``, ``dropout``, ``batchnorm`` and ``layernorm``.
+"""Dense layers and activations: ``affine`` (and ``temporal_affine`` for sequences), ``relu``,
+``leaky_relu``, ``sigmoid``, ``tanh``, ``softplus``, ``dropout``, ``batchnorm`` and
+``layernorm``.
 
 Pure functions in ``minpy.numpy`` operations (see ``minpy.nn.layers``). Convolution,
 recurrent layers and losses live in their own modules, which may use the activations here.
@@ -22,6 +23,7 @@ __all__ = [
     "sigmoid",
     "softplus",
     "tanh",
+    "temporal_affine",
 ]
 
 
@@ -75,6 +77,39 @@ def affine(x: Array, w: Array, b: Array) -> Array:
     n, m = x.shape[0], w.shape[1]
     check_broadcast("affine", "b", b, (n, m), (m,), f"one bias per output, M = w.shape[1] = {m}")
     return np.dot(x, w) + b
+
+
+def temporal_affine(x: Array, w: Array, b: Array) -> Array:
+    """``affine`` at every step of sequences: ``x`` ``(N, T, D)`` @ ``w`` ``(D, M)`` + ``b``,
+    giving ``(N, T, M)``.
+
+    Raises
+    ------
+    ValueError
+        ``x`` is not 3-D, ``w`` is not ``(D, M)``, or ``b`` does not fit its columns.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.temporal_affine(np.ones((2, 3, 4)), np.ones((4, 5)), np.zeros(5)).shape
+    (2, 3, 5)
+    """
+    if x.ndim != 3:
+        raise ValueError(
+            f"temporal_affine: expected a batch of sequences of shape (N, T, D), got "
+            f"{tuple(x.shape)!r}; for (N, D) inputs use layers.affine"
+        )
+    n, t, d = x.shape
+    if w.ndim != 2 or w.shape[0] != d:
+        raise ValueError(
+            f"temporal_affine: w has shape {tuple(w.shape)!r}, expected ({d}, M) (D = {d} "
+            "input features by M outputs); pass w of shape (D, M)"
+        )
+    m = w.shape[1]
+    check_broadcast(
+        "temporal_affine", "b", b, (n, t, m), (m,), f"one bias per output, M = w.shape[1] = {m}"
+    )
+    return np.reshape(np.dot(np.reshape(x, (n * t, d)), w), (n, t, m)) + b
 
 
 def relu(x: Array) -> Array:
@@ -140,33 +175,76 @@ def softplus(x: Array) -> Array:
     return np.logaddexp(0.0, x)
 
 
-def dropout(x: Array, p: float, mode: str = "train") -> Array:
-    """Inverted dropout: zero each entry with probability ``p`` and scale the rest by 1/(1-p).
+def dropout(
+    x: Array,
+    prob: float,
+    mode: str = "train",
+    seed: int | None = None,
+    *,
+    inverted: bool = False,
+) -> Array:
+    """Dropout with MinPy's meaning: zero each entry with probability ``prob`` in training,
+    scale by ``1 - prob`` at test time.
 
-    In ``"test"`` mode (or with ``p == 0``) it returns ``x`` unchanged, so no rescaling is
-    needed at inference. The mask is drawn on ``x``'s device from that device's generator
-    (seed it with ``minpy.numpy.random.seed``).
+    MinPy's dropout is the classic form: ``"train"`` mode keeps each entry with probability
+    ``1 - prob`` and does not rescale; ``"test"`` mode returns ``x * (1 - prob)``, so both
+    modes have the same expectation. With ``inverted=True`` the scaling moves to training
+    (kept entries are scaled by ``1 / (1 - prob)``; ``"test"`` returns ``x`` itself).
+
+    Parameters
+    ----------
+    x
+        Inputs of any shape.
+    prob
+        The probability of dropping an entry, in ``[0, 1]`` (``[0, 1)`` when inverted).
+    mode
+        ``"train"`` or ``"test"``.
+    seed
+        If given, first reseed the generator of ``x``'s device (``np.random.seed``), so the
+        mask is reproducible.
+    inverted
+        Scale in training instead of at test time.
 
     Examples
     --------
     >>> from minpy.nn import layers
     >>> x = np.ones((2, 1000))
-    >>> y = layers.dropout(x, 0.5)
-    >>> sorted(set(y.ravel().tolist()))
+    >>> sorted(set(layers.dropout(x, 0.5).ravel().tolist()))
+    [0.0, 1.0]
+    >>> layers.dropout(x, 0.5, mode="test")[0, :3]
+    array([0.5, 0.5, 0.5])
+    >>> sorted(set(layers.dropout(x, 0.5, inverted=True).ravel().tolist()))
     [0.0, 2.0]
-    >>> layers.dropout(x, 0.5, mode="test") is x
-    True
     """
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout: p must be in [0, 1), got {p!r}; p is the drop probability")
+    # prob == 1 (drop everything) is allowed only without rescaling
+    if not (0 <= prob < 1 if inverted else 0 <= prob <= 1):
+        allowed = "[0, 1) with inverted=True" if inverted else "[0, 1]"
+        raise ValueError(
+            f"dropout: prob must be in {allowed}, got {prob!r}; prob is the probability of "
+            "dropping an entry"
+        )
     _check_mode(mode, "dropout")
-    if mode == "test" or p == 0:
+    if seed is not None:
+        np.random.seed(seed, device=x.device)
+    if prob == 0 or (mode == "test" and inverted):
         return x
-    keep = np.random.rand(*x.shape, device=x.device) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    if mode == "test":
+        return x * (1.0 - prob)
+    keep = np.random.rand(*x.shape, device=x.device) > prob
+    if inverted:
+        return x * (keep * (1.0 / (1.0 - prob))).astype(x.dtype)
+    return x * keep.astype(x.dtype)
 
 
 def _check_mode(mode: str, where: str) -> None:
+    if not isinstance(mode, str):
+        # an array here is the running statistic of a call in the old (x, gamma, beta,
+        # running_mean, running_var, mode) order; MinPy's order puts mode fourth
+        raise TypeError(
+            f"{where}: mode must be 'train' or 'test', got a {type(mode).__name__}; the "
+            "arguments after beta are (mode, eps, momentum, running_mean, running_var) as in "
+            "MinPy: pass running_mean=... and running_var=... by keyword"
+        )
     if mode not in ("train", "test"):
         raise ValueError(f"{where}: mode must be 'train' or 'test', got {mode!r}")
 
@@ -175,11 +253,11 @@ def batchnorm(
     x: Array,
     gamma: Array,
     beta: Array,
-    running_mean: Array | None = None,
-    running_var: Array | None = None,
     mode: str = "train",
     eps: float = 1e-5,
     momentum: float = 0.9,
+    running_mean: Array | None = None,
+    running_var: Array | None = None,
 ) -> tuple[Array, Array, Array]:
     """Batch normalization over the batch (and, for ``(N, C, H, W)``, spatial) axes.
 
@@ -189,13 +267,15 @@ def batchnorm(
         ``(N, D)`` features or ``(N, C, H, W)`` images (normalized per channel).
     gamma, beta
         Scale and shift, shape ``(D,)`` or ``(C,)``.
-    running_mean, running_var
-        The running statistics (auxiliary parameters; default zeros and ones).
     mode
         ``"train"`` normalizes with the batch statistics and updates the running ones;
         ``"test"`` normalizes with the running statistics.
     eps, momentum
         Variance floor; ``running = momentum * running + (1 - momentum) * batch``.
+    running_mean, running_var
+        The running statistics (auxiliary parameters). ``None`` (a model's auxiliary
+        parameter declared with ``add_aux_param(name, None)``) starts them at zeros, as
+        MinPy does, the variance included.
 
     Returns
     -------
@@ -217,8 +297,8 @@ def batchnorm(
     >>> out.round(3)
     array([[-1., -1.],
            [ 1.,  1.]])
-    >>> mean
-    array([0.2, 0.4])
+    >>> mean, var
+    (array([0.2, 0.4]), array([0.1, 0.4]))
     """
     _check_mode(mode, "batchnorm")
     if x.ndim == 4:
@@ -239,7 +319,7 @@ def batchnorm(
     if running_mean is None:
         running_mean = np.zeros(channels, dtype=x.dtype, device=x.device)
     if running_var is None:
-        running_var = np.ones(channels, dtype=x.dtype, device=x.device)
+        running_var = np.zeros(channels, dtype=x.dtype, device=x.device)
     g = np.reshape(gamma, shape)
     b = np.reshape(beta, shape)
     if mode == "train":

@@ -1,6 +1,6 @@
 """Embeddings and recurrent layers: ``embedding``; one step of a vanilla RNN, an LSTM and a
 GRU (``rnn_step``, ``lstm_step``, ``gru_step``); and each run over ``(N, T, D)`` sequences
-(``rnn``, ``lstm``, ``gru``).
+(``rnn``, ``lstm``, ``gru``; MinPy's names ``rnn_temporal`` and ``lstm_temporal`` too).
 
 Pure functions in ``minpy.numpy`` operations (see ``minpy.nn.layers``): a sequence is a
 Python loop over steps, differentiated through like any other code. Each public function
@@ -26,8 +26,10 @@ __all__ = [
     "gru_step",
     "lstm",
     "lstm_step",
+    "lstm_temporal",
     "rnn",
     "rnn_step",
+    "rnn_temporal",
 ]
 
 
@@ -194,11 +196,12 @@ def gru_step(
     whh: Array,
     bh: Array,
 ) -> Array:
-    """One GRU step (MinPy's parameterization).
+    """One GRU step (MinPy's parameterization and gate order).
 
-    ``z, r = sigmoid(x @ wx + prev_h @ wh + b)`` (update and reset gates, ``wx`` ``(D, 2H)``,
-    ``wh`` ``(H, 2H)``, ``b`` ``(2H,)``); the candidate is
-    ``tanh(x @ wxh + (r * prev_h) @ whh + bh)``; ``next_h = z * prev_h + (1 - z) * candidate``.
+    ``r, z = sigmoid(x @ wx + prev_h @ wh + b)``: the reset gate takes the first H columns,
+    the update gate the next H (``wx`` ``(D, 2H)``, ``wh`` ``(H, 2H)``, ``b`` ``(2H,)``);
+    the candidate is ``tanh(x @ wxh + (r * prev_h) @ whh + bh)``;
+    ``next_h = z * prev_h + (1 - z) * candidate``.
 
     Examples
     --------
@@ -224,7 +227,7 @@ def _gru_step(
     hidden: int,
 ) -> Array:
     gates = sigmoid(np.dot(x, wx) + np.dot(prev_h, wh) + b)
-    z, r = gates[:, :hidden], gates[:, hidden:]
+    r, z = gates[:, :hidden], gates[:, hidden:]
     cand = np.tanh(np.dot(x, wxh) + np.dot(r * prev_h, whh) + bh)
     return z * prev_h + (1 - z) * cand
 
@@ -247,8 +250,25 @@ def rnn(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     ...            np.zeros(4)).shape
     (1, 3, 4)
     """
-    _check_sequence(x, "rnn")
-    _check_cell("rnn", (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 1)
+    return _rnn("rnn", x, h0, wx, wh, b)
+
+
+def rnn_temporal(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    """MinPy's name of ``rnn``: hidden states ``(N, T, H)`` of a vanilla RNN over ``x``.
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.rnn_temporal(np.zeros((1, 3, 2)), np.zeros((1, 4)), np.ones((2, 4)),
+    ...                     np.ones((4, 4)), np.zeros(4)).shape
+    (1, 3, 4)
+    """
+    return _rnn("rnn_temporal", x, h0, wx, wh, b)
+
+
+def _rnn(where: str, x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    _check_sequence(x, where)
+    _check_cell(where, (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 1)
     h = h0
     hs = []
     for t in range(x.shape[1]):
@@ -267,8 +287,26 @@ def lstm(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
     ...             np.zeros(20)).shape
     (2, 3, 5)
     """
-    _check_sequence(x, "lstm")
-    hidden = _check_cell("lstm", (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 4)
+    return _lstm("lstm", x, h0, wx, wh, b)
+
+
+def lstm_temporal(x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    """MinPy's name of ``lstm``: hidden states ``(N, T, H)`` of an LSTM over ``x`` from ``h0``
+    (the cell state starts at zero and is not returned).
+
+    Examples
+    --------
+    >>> from minpy.nn import layers
+    >>> layers.lstm_temporal(np.zeros((2, 3, 1)), np.zeros((2, 5)), np.ones((1, 20)),
+    ...                      np.ones((5, 20)), np.zeros(20)).shape
+    (2, 3, 5)
+    """
+    return _lstm("lstm_temporal", x, h0, wx, wh, b)
+
+
+def _lstm(where: str, x: Array, h0: Array, wx: Array, wh: Array, b: Array) -> Array:
+    _check_sequence(x, where)
+    hidden = _check_cell(where, (x.shape[0], x.shape[2]), "h0", h0, wx, wh, b, 4)
     h, c = h0, np.zeros(h0.shape, dtype=h0.dtype, device=h0.device)
     hs = []
     for t in range(x.shape[1]):
