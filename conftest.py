@@ -13,8 +13,8 @@ or ``HYPOTHESIS_PROFILE=long``.
 from __future__ import annotations
 
 import os
-from collections import Counter
 import random
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
