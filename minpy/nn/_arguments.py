@@ -74,6 +74,24 @@ def bool_arg(name: str, value: Any) -> bool:
     return bool(value)
 
 
+TASK_TYPES = ("classification", "regression")
+
+
+def task_type_arg(value: Any) -> str:
+    """``value`` as one of ``TASK_TYPES``."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"Solver: task_type must be a str, got {value!r} ({type_name(value)}); pass "
+            "task_type='classification' or task_type='regression'"
+        )
+    if value not in TASK_TYPES:
+        raise ValueError(
+            f"Solver: unknown task_type {value!r}; pass task_type='classification' (accuracy, "
+            "higher is better) or task_type='regression' (loss, lower is better)"
+        )
+    return value
+
+
 def dict_arg(name: str, value: Any) -> dict[str, Any]:
     """A copy of the mapping ``value`` with string keys (``None``: empty)."""
     if value is None:

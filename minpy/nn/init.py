@@ -15,7 +15,7 @@ from typing import Any
 import minpy.numpy as np
 from minpy.array import Array
 
-__all__ = ["constant", "fans", "gaussian", "get", "he", "xavier"]
+__all__ = ["constant", "custom", "fans", "gaussian", "get", "he", "xavier", "xavier_normal"]
 
 Config = Mapping[str, Any] | None
 
@@ -51,12 +51,36 @@ def _normal(shape: Sequence[int], std: float, mean: float, config: Config) -> Ar
 
 
 def xavier(shape: Sequence[int], config: Config = None) -> Array:
-    """Glorot/Xavier normal: mean 0, variance ``2 / (fan_in + fan_out)``.
+    """MinPy's Xavier rule: normal, mean 0, std ``sqrt(6 / (fan_in + fan_out))``.
+
+    As MinPy counts them, ``fan_out = shape[0]`` and ``fan_in = prod(shape[1:])`` (0 for a
+    vector), so ``(D, M)`` gives std ``sqrt(6 / (D + M))``, ``(F, C, KH, KW)`` filters
+    ``sqrt(6 / (F + C*KH*KW))`` and ``(M,)`` ``sqrt(6 / M)``. This is the *uniform* Glorot
+    bound used as a normal std (three times Glorot's variance); ``xavier_normal`` is Glorot's.
+    The default rule of ``Solver`` and ``ModelBase.init_params``.
 
     Examples
     --------
     >>> from minpy.nn import init
     >>> w = init.xavier((300, 100))
+    >>> w.dtype, round(float(w.std()) ** 2 * 400 / 6, 1)
+    (dtype('float32'), 1.0)
+    """
+    shape = tuple(int(s) for s in shape)
+    fan_out = shape[0] if shape else 1
+    fan_in = math.prod(shape[1:]) if len(shape) > 1 else 0
+    return _normal(shape, math.sqrt(6.0 / max(fan_in + fan_out, 1)), 0.0, config)
+
+
+def xavier_normal(shape: Sequence[int], config: Config = None) -> Array:
+    """Glorot/Xavier normal: mean 0, variance ``2 / (fan_in + fan_out)`` with the fans of
+    ``fans`` (PyTorch's ``xavier_normal_``; this project's ``xavier`` gave these numbers before
+    ``xavier`` took MinPy's).
+
+    Examples
+    --------
+    >>> from minpy.nn import init
+    >>> w = init.xavier_normal((300, 100))
     >>> w.dtype, round(float(w.std()) ** 2 * 200, 1)
     (dtype('float32'), 1.0)
     """
@@ -107,19 +131,70 @@ def constant(shape: Sequence[int], config: Config = None) -> Array:
     )  # fmt: skip
 
 
-_RULES = {"constant": constant, "gaussian": gaussian, "he": he, "xavier": xavier}
+def custom(shape: Sequence[int], config: Config = None) -> Array:
+    """MinPy's custom rule: ``config["function"](shape)``; without a function, zeros.
+
+    The function gets the shape tuple and returns an Array (or anything ``np.asarray`` takes,
+    placed on ``config["device"]`` or the current context). The zeros have
+    ``config["dtype"]`` (default float32).
+
+    Examples
+    --------
+    >>> from minpy.nn import init
+    >>> init.custom((2, 2), {"function": lambda shape: np.eye(shape[0])})
+    array([[1., 0.],
+           [0., 1.]])
+    >>> init.custom((3,)).tolist()
+    [0.0, 0.0, 0.0]
+    """
+    cfg = config or {}
+    shape = tuple(int(s) for s in shape)
+    function = cfg.get("function")
+    if function is None:
+        return np.zeros(shape, dtype=cfg.get("dtype", "float32"), device=cfg.get("device"))
+    if not callable(function):
+        raise TypeError(
+            f"init.custom: config['function'] must be callable, got {function!r}; pass a "
+            "function shape -> Array, e.g. {'function': minpy.numpy.ones}"
+        )
+    out = function(shape)
+    if not isinstance(out, Array):
+        out = np.asarray(out, device=cfg.get("device"))
+    if tuple(out.shape) != shape:
+        raise ValueError(
+            f"init.custom: config['function'] returned shape {tuple(out.shape)!r} for a "
+            f"parameter of shape {shape!r}; return an array of the shape it is given"
+        )
+    return out
+
+
+_RULES = {
+    "constant": constant,
+    "custom": custom,
+    "gaussian": gaussian,
+    "he": he,
+    "xavier": xavier,
+    "xavier_normal": xavier_normal,
+}
 
 # the config keys each rule reads (Solver refuses others when only these rules are in use)
 _CONFIG_KEYS: dict[Any, tuple[str, ...]] = {
     constant: ("value", "dtype", "device"),
+    custom: ("function", "dtype", "device"),
     gaussian: ("mu", "stdvar", "dtype", "device"),
     he: ("dtype", "device"),
     xavier: ("dtype", "device"),
+    xavier_normal: ("dtype", "device"),
 }
 
 
 def get(rule: Any) -> Any:
     """The rule named ``rule`` (or ``rule`` itself if callable).
+
+    Raises
+    ------
+    ValueError
+        No rule has that name.
 
     Examples
     --------

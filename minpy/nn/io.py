@@ -3,7 +3,9 @@
 Data stays in host memory; each batch is gathered there and placed on the iterator's device
 (or the current context), so training code never handles transfers. Shuffling uses the
 iterator's own NumPy generator, so it is reproducible with ``seed=`` and independent of the
-devices' generators.
+devices' generators. Both ways of reading batches work: Python iteration (``for batch in it``,
+which starts a new epoch) and MXNet's cursor protocol (``reset``, ``iter_next``, ``getdata``,
+``getlabel``, ``getpad``, ``getindex``, ``next``). Nothing here trains.
 """
 
 from __future__ import annotations
@@ -17,18 +19,28 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device, current_context
 
-__all__ = ["DataBatch", "NDArrayIter"]
+__all__ = ["DataBatch", "DataIter", "NDArrayIter"]
 
 _HANDLES = ("pad", "discard", "roll_over", "keep")
 
 
 class DataBatch:
     """One mini-batch: ``data`` and ``label`` (lists of Arrays), ``pad`` (how many trailing
-    examples are padding), ``index`` (the examples' positions in the data set)."""
+    examples are padding; ``None`` counts as 0), ``index`` (the examples' positions in the
+    data set, or ``None``).
+
+    Examples
+    --------
+    >>> from minpy.nn.io import DataBatch
+    >>> DataBatch([np.zeros((4, 2))], [np.zeros(4)]).size
+    4
+    """
 
     __slots__ = ("data", "index", "label", "pad")
 
-    def __init__(self, data: list[Array], label: list[Array], pad: int, index: Any) -> None:
+    def __init__(
+        self, data: list[Array], label: list[Array], pad: int | None = None, index: Any = None
+    ) -> None:
         self.data = data
         self.label = label
         self.pad = pad
@@ -37,44 +49,96 @@ class DataBatch:
     @property
     def size(self) -> int:
         """Number of real (not padded) examples."""
-        return self.data[0].shape[0] - self.pad
+        return int(self.data[0].shape[0]) - (self.pad or 0)
 
     def __repr__(self) -> str:
         shapes = [tuple(d.shape) for d in self.data]
         return f"DataBatch(data shapes {shapes!r}, pad={self.pad})"
 
 
-def _as_list(x: Any, what: str) -> list[numpy.ndarray]:
+class DataIter:
+    """MXNet's iterator protocol: subclasses define ``iter_next`` and the ``get*`` methods;
+    ``next()`` (and Python iteration) builds a ``DataBatch`` from them.
+
+    As in MinPy, ``__iter__`` returns the iterator itself without rewinding it: call
+    ``reset()`` between epochs. (``NDArrayIter`` rewinds on ``__iter__``.)
+    """
+
+    def __init__(self) -> None:
+        self.batch_size = 0
+
+    def __iter__(self) -> Iterator[DataBatch]:
+        return self
+
+    def reset(self) -> None:
+        """Rewind to the first batch."""
+
+    def iter_next(self) -> bool:
+        """Move to the next batch; ``False`` when there is none."""
+        raise NotImplementedError(f"{type(self).__name__} must define iter_next()")
+
+    def getdata(self) -> list[Array]:
+        """The current batch's data arrays."""
+        raise NotImplementedError(f"{type(self).__name__} must define getdata()")
+
+    def getlabel(self) -> list[Array]:
+        """The current batch's label arrays."""
+        raise NotImplementedError(f"{type(self).__name__} must define getlabel()")
+
+    def getpad(self) -> int:
+        """How many trailing examples of the current batch are padding."""
+        return 0
+
+    def getindex(self) -> Any:
+        """An index of the current batch (``None`` unless a subclass says otherwise)."""
+        return None
+
+    def next(self) -> DataBatch:
+        """The next ``DataBatch``; raises ``StopIteration`` at the end of the epoch."""
+        if not self.iter_next():
+            raise StopIteration
+        return DataBatch(self.getdata(), self.getlabel(), self.getpad(), self.getindex())
+
+    def __next__(self) -> DataBatch:
+        return self.next()
+
+
+def _as_named(x: Any, what: str, default: str) -> list[tuple[str, numpy.ndarray]]:
+    """``(name, host array)`` pairs, named as MXNet names them."""
     if x is None:
         return []
     if isinstance(x, Mapping):
-        x = list(x.values())
-    elif not isinstance(x, (list, tuple)):
-        x = [x]
+        pairs = [(str(k), v) for k, v in x.items()]
+    else:
+        items = list(x) if isinstance(x, (list, tuple)) else [x]
+        names = [default] if len(items) == 1 else [f"_{i}_{default}" for i in range(len(items))]
+        pairs = list(zip(names, items))
     out = []
-    for a in x:
+    for name, a in pairs:
         host = a.asnumpy() if isinstance(a, Array) else numpy.asarray(a)
         if host.ndim == 0:
             raise ValueError(f"NDArrayIter: {what} must be arrays with a batch axis, got {a!r}")
-        out.append(host)
+        out.append((name, host))
     return out
 
 
-class NDArrayIter:
+class NDArrayIter(DataIter):
     """Iterate over ``data`` (and ``label``) in mini-batches of ``batch_size``.
 
     Parameters
     ----------
     data, label
         An array, or a list/dict of arrays, with examples along the first axis (NumPy arrays or
-        minpy Arrays). ``label`` may be ``None``.
+        minpy Arrays). ``label`` may be ``None``. Names (``provide_data``) are ``"data"`` and
+        ``"softmax_label"``, ``"_0_data"``... for lists, the keys for dicts.
     batch_size
         Examples per batch.
     shuffle
         Visit the examples in a new random order each epoch.
     last_batch_handle
         What to do when the data does not divide into batches: ``"pad"`` (default, MinPy's:
-        fill the last batch with examples from the start, ``batch.pad`` says how many),
+        every batch has ``batch_size`` examples, the last one filled by wrapping round to the
+        start of the epoch's order; ``batch.pad`` and ``getpad()`` say how many),
         ``"discard"`` (drop it), ``"roll_over"`` (carry the rest into the next epoch) or
         ``"keep"`` (a smaller last batch).
     device
@@ -88,8 +152,17 @@ class NDArrayIter:
     >>> it = NDArrayIter(np.arange(10.0).reshape(5, 2), np.arange(5), batch_size=2)
     >>> [(b.label[0].tolist(), b.pad) for b in it]
     [([0, 1], 0), ([2, 3], 0), ([4, 0], 1)]
-    >>> it.getnumiterations()
-    3
+    >>> it.getnumiterations(), it.provide_data
+    (3, [('data', (2, 2))])
+
+    MXNet's cursor protocol reads the same batches:
+
+    >>> it.reset()
+    >>> while it.iter_next():
+    ...     print(it.getindex(), it.getlabel()[0].tolist(), it.getpad())
+    0 [0, 1] 0
+    1 [2, 3] 0
+    2 [4, 0] 1
     """
 
     def __init__(
@@ -102,10 +175,13 @@ class NDArrayIter:
         device: Device | None = None,
         seed: int | None = None,
     ) -> None:
-        self.data = _as_list(data, "data")
-        self.label = _as_list(label, "label")
-        if not self.data:
+        super().__init__()
+        named_data = _as_named(data, "data", "data")
+        named_label = _as_named(label, "label", "softmax_label")
+        if not named_data:
             raise ValueError("NDArrayIter: no data given; pass an array of examples")
+        self.data = [a for _, a in named_data]
+        self.label = [a for _, a in named_label]
         n = self.data[0].shape[0]
         for a in self.data + self.label:
             if a.shape[0] != n:
@@ -113,7 +189,7 @@ class NDArrayIter:
                     f"NDArrayIter: arrays hold {n} and {a.shape[0]} examples; data and labels "
                     "need the same length along the first axis"
                 )
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"NDArrayIter: batch_size must be a positive int, got {batch_size!r}")
         if last_batch_handle not in _HANDLES:
             raise ValueError(
@@ -124,30 +200,122 @@ class NDArrayIter:
                 f"NDArrayIter: {n} examples make no full batch of {batch_size} and "
                 "last_batch_handle='discard' would yield nothing; lower batch_size"
             )
+        self._names = ([k for k, _ in named_data], [k for k, _ in named_label])
         self.num_data = n
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle
         self.device = device
         self._rng = numpy.random.RandomState(seed)
-        self._carry = numpy.zeros(0, dtype=numpy.int64)
-        self._order = numpy.arange(n)
-        self._cursor = 0
-        self._fresh = True
+        # the epoch's order is drawn lazily (so a restored generator state decides it); a batch
+        # taken since it was drawn (_started) makes the next reset() start a new epoch
+        self._order: numpy.ndarray | None = None
+        self._cursor = -batch_size
+        self._served = 0  # examples of the order served so far this epoch
+        self._started = False
+
+    # MXNet's description of the batches ------------------------------------------------------
+    @property
+    def provide_data(self) -> list[tuple[str, tuple[int, ...]]]:
+        """``[(name, (batch_size, ...))]`` for each data array."""
+        return [(k, (self.batch_size, *a.shape[1:])) for k, a in zip(self._names[0], self.data)]
+
+    @property
+    def provide_label(self) -> list[tuple[str, tuple[int, ...]]]:
+        """``[(name, (batch_size, ...))]`` for each label array."""
+        return [(k, (self.batch_size, *a.shape[1:])) for k, a in zip(self._names[1], self.label)]
+
+    @property
+    def cursor(self) -> int:
+        """Position of the current batch in the epoch's order (``-batch_size`` before the first)."""
+        return self._cursor
+
+    # epochs ----------------------------------------------------------------------------------
+    def _draw(self, carry: numpy.ndarray | None) -> None:
+        n = self.num_data
+        order = self._rng.permutation(n) if self.shuffle else numpy.arange(n)
+        self._order = numpy.concatenate([carry, order]) if carry is not None else order
+        self._cursor = -self.batch_size
+        self._served = 0
+        self._started = False
 
     def reset(self) -> None:
-        """Start a new epoch (reshuffling when ``shuffle``)."""
-        rest = self._order[self._cursor :]
-        if self.last_batch_handle == "roll_over" and not self._fresh and len(rest):
-            self._carry = rest
-        else:
-            self._carry = numpy.zeros(0, dtype=numpy.int64)
-        order = (
-            self._rng.permutation(self.num_data) if self.shuffle else numpy.arange(self.num_data)
-        )
-        self._order = numpy.concatenate([self._carry, order]) if len(self._carry) else order
-        self._cursor = 0
-        self._fresh = True
+        """Start a new epoch (reshuffling when ``shuffle``; with ``"roll_over"``, the examples
+        the last epoch left are served first). Rewinding twice in a row rewinds once."""
+        if self._order is not None and not self._started:
+            self._cursor = -self.batch_size
+            return
+        carry = None
+        if self.last_batch_handle == "roll_over" and self._order is not None:
+            rest = self._order[self._served :]
+            carry = rest if len(rest) else None
+        self._draw(carry)
+
+    def hard_reset(self) -> None:
+        """Start a new epoch from the start of the data, ignoring any roll-over."""
+        self._draw(None)
+
+    def iter_next(self) -> bool:
+        """Move to the next batch; ``False`` at the end of the epoch."""
+        if self._order is None:
+            self._draw(None)
+        self._started = True
+        n = len(self._order)  # type: ignore[arg-type]
+        if self._cursor < n:
+            self._cursor += self.batch_size
+        start = self._cursor
+        if start >= n:
+            return False
+        if start + self.batch_size > n and self.last_batch_handle in ("discard", "roll_over"):
+            self._cursor = n
+            return False
+        self._served = min(start + self.batch_size, n)
+        return True
+
+    def _index(self) -> numpy.ndarray:
+        """The current batch's example positions (padded ones included)."""
+        order = self._order
+        start = self._cursor
+        if order is None or not 0 <= start < len(order):
+            raise RuntimeError(
+                f"NDArrayIter: no current batch (cursor {start}); call iter_next() first, "
+                "or reset() after the end of the epoch"
+            )
+        idx = order[start : start + self.batch_size]
+        pad = self.getpad()
+        if pad:
+            idx = numpy.concatenate([idx, order[numpy.arange(pad) % len(order)]])
+        return idx
+
+    def _place(self, arrays: list[numpy.ndarray], idx: numpy.ndarray) -> list[Array]:
+        dev = self.device if self.device is not None else current_context()
+        return [np.asarray(a[idx], device=dev) for a in arrays]
+
+    def getdata(self) -> list[Array]:
+        """The current batch's data Arrays."""
+        return self._place(self.data, self._index())
+
+    def getlabel(self) -> list[Array]:
+        """The current batch's label Arrays."""
+        return self._place(self.label, self._index())
+
+    def getpad(self) -> int:
+        """How many examples at the end of the current batch are padding (``"pad"`` only)."""
+        n = len(self._order) if self._order is not None else self.num_data
+        over = self._cursor + self.batch_size - n
+        return over if self.last_batch_handle == "pad" and over > 0 else 0
+
+    def getindex(self) -> int:
+        """The current batch's number in the epoch (MinPy's ``cursor / batch_size``)."""
+        return self._cursor // self.batch_size
+
+    def next(self) -> DataBatch:
+        """The next ``DataBatch`` (``index``: the examples' positions in the data set)."""
+        if not self.iter_next():
+            raise StopIteration
+        idx = self._index()
+        return DataBatch(self._place(self.data, idx), self._place(self.label, idx),
+                         self.getpad(), idx)  # fmt: skip
 
     def getnumiterations(self) -> int:
         """Number of batches in one epoch (without roll-over carries)."""
@@ -161,42 +329,15 @@ class NDArrayIter:
         self.reset()
         return self
 
-    def __next__(self) -> DataBatch:
-        self._fresh = False
-        n = len(self._order)
-        start = self._cursor
-        if start >= n:
-            raise StopIteration
-        stop = start + self.batch_size
-        pad = 0
-        if stop > n:
-            handle = self.last_batch_handle
-            if handle in ("discard", "roll_over"):
-                raise StopIteration
-            if handle == "pad":
-                pad = stop - n
-        idx = self._order[start:stop]
-        if pad:
-            idx = numpy.concatenate([idx, self._order[numpy.arange(pad) % n]])
-        self._cursor = min(stop, n)
-        return self._batch(idx, pad)
-
-    next = __next__
-
-    def _batch(self, idx: numpy.ndarray, pad: int) -> DataBatch:
-        dev = self.device if self.device is not None else current_context()
-        data = [np.asarray(a[idx], device=dev) for a in self.data]
-        label = [np.asarray(a[idx], device=dev) for a in self.label]
-        return DataBatch(data, label, pad, idx)
-
     def getsubiter(self, num_samples: int) -> NDArrayIter:
-        """An iterator over ``num_samples`` random examples (no shuffling, smaller last batch)."""
+        """An iterator over ``num_samples`` random examples, padded as MinPy's is (every batch
+        has ``batch_size`` examples; ``batch.pad`` says how many are repeats)."""
         idx = self._rng.choice(self.num_data, size=min(num_samples, self.num_data), replace=False)
         return NDArrayIter(
             [a[idx] for a in self.data],
             [a[idx] for a in self.label] if self.label else None,
             self.batch_size,
-            last_batch_handle="keep",
+            last_batch_handle="pad",
             device=self.device,
         )
 

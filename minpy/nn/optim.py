@@ -1,10 +1,13 @@
 """Update rules with per-parameter state (MinPy's ``minpy.nn.optim``).
 
-A rule is ``rule(w, dw, config) -> (w, config)``: it updates the parameter ``w`` **in place**
-from its gradient ``dw`` and returns it with ``config``, the dict of hyper-parameters and state
-(velocity, moment estimates, step count) kept for that one parameter. Missing entries get
-defaults on the first call; state arrays live on ``w``'s device. Everything is minpy
-operations, so the rules run on every device.
+A rule is ``rule(w, dw, config=None) -> (next_w, config)``, MinPy's form: it returns the
+updated parameter as a **new** array (``w`` is left as it was) with ``config``, the dict of
+hyper-parameters and state (velocity, moment estimates, step count) kept for that one
+parameter. Missing entries get defaults on the first call (written into ``config``, as MinPy
+does); state arrays live on ``w``'s device. The built-in rules also take the keyword-only
+``inplace=True``, which writes the update into ``w`` (and the state arrays) and returns ``w``
+itself: no new arrays per step. ``Solver`` uses that form for the built-in rules and calls
+any other rule MinPy's way. Everything is minpy operations, so the rules run on every device.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import minpy.numpy as np
 from minpy.array import Array
 
-__all__ = ["adam", "get", "rmsprop", "sgd", "sgd_momentum"]
+__all__ = ["adam", "get", "is_builtin", "rmsprop", "sgd", "sgd_momentum"]
 
 Config = dict[str, Any]
 Rule = Callable[[Array, Array, Config | None], tuple[Array, Config]]
@@ -25,28 +28,39 @@ def _zeros_like(w: Array) -> Array:
     return np.zeros(w.shape, dtype=w.dtype, device=w.device)
 
 
-def sgd(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
-    """Vanilla SGD: ``w -= learning_rate * dw``.
+def sgd(
+    w: Array, dw: Array, config: Config | None = None, *, inplace: bool = False
+) -> tuple[Array, Config]:
+    """Vanilla SGD: ``next_w = w - learning_rate * dw``.
 
-    config: ``learning_rate`` (default 1e-2).
+    config: ``learning_rate`` (default 1e-2). ``inplace=True`` writes ``next_w`` into ``w``.
 
     Examples
     --------
     >>> from minpy.nn import optim
-    >>> w, cfg = optim.sgd(np.array([1.0, 2.0]), np.array([1.0, -1.0]), {"learning_rate": 0.5})
-    >>> w
-    array([0.5, 2.5])
+    >>> w = np.array([1.0, 2.0])
+    >>> next_w, cfg = optim.sgd(w, np.array([1.0, -1.0]), {"learning_rate": 0.5})
+    >>> next_w, w
+    (array([0.5, 2.5]), array([1., 2.]))
+    >>> optim.sgd(w, np.array([1.0, -1.0]), {"learning_rate": 0.5}, inplace=True)[0] is w
+    True
     """
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
-    w -= config["learning_rate"] * dw
-    return w, config
+    step = config["learning_rate"] * dw
+    if inplace:
+        w -= step
+        return w, config
+    return w - step, config
 
 
-def sgd_momentum(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
-    """SGD with momentum: ``v = momentum * v - learning_rate * dw; w += v``.
+def sgd_momentum(
+    w: Array, dw: Array, config: Config | None = None, *, inplace: bool = False
+) -> tuple[Array, Config]:
+    """SGD with momentum: ``v = momentum * v - learning_rate * dw; next_w = w + v``.
 
     config: ``learning_rate`` (1e-2), ``momentum`` (0.9); state ``velocity``.
+    ``inplace=True`` updates ``w`` and ``velocity`` in place.
 
     Examples
     --------
@@ -61,18 +75,26 @@ def sgd_momentum(w: Array, dw: Array, config: Config | None = None) -> tuple[Arr
     v = config.get("velocity")
     if v is None:
         v = _zeros_like(w)
-    v *= config["momentum"]
-    v -= config["learning_rate"] * dw
-    w += v
+    if inplace:
+        v *= config["momentum"]
+        v -= config["learning_rate"] * dw
+        w += v
+    else:
+        v = config["momentum"] * v - config["learning_rate"] * dw
+        w = w + v
     config["velocity"] = v
     return w, config
 
 
-def rmsprop(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
+def rmsprop(
+    w: Array, dw: Array, config: Config | None = None, *, inplace: bool = False
+) -> tuple[Array, Config]:
     """RMSProp: a running mean of squared gradients scales each step.
 
+    ``cache = decay_rate * cache + (1 - decay_rate) * dw**2``, then
+    ``next_w = w - learning_rate * dw / (sqrt(cache) + epsilon)``.
     config: ``learning_rate`` (1e-2), ``decay_rate`` (0.99), ``epsilon`` (1e-8); state
-    ``cache``.
+    ``cache``. ``inplace=True`` updates ``w`` and ``cache`` in place.
 
     Examples
     --------
@@ -89,18 +111,31 @@ def rmsprop(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, C
     if cache is None:
         cache = _zeros_like(w)
     rho = config["decay_rate"]
-    cache *= rho
-    cache += (1 - rho) * (dw * dw)
-    w -= config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    if inplace:
+        cache *= rho
+        cache += (1 - rho) * (dw * dw)
+    else:
+        cache = rho * cache + (1 - rho) * (dw * dw)
+    step = config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    if inplace:
+        w -= step
+    else:
+        w = w - step
     config["cache"] = cache
     return w, config
 
 
-def adam(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Config]:
-    """Adam with bias correction.
+def adam(
+    w: Array, dw: Array, config: Config | None = None, *, inplace: bool = False
+) -> tuple[Array, Config]:
+    """Adam with bias correction, as MinPy computes it.
 
+    ``m = beta1 * m + (1 - beta1) * dw``, ``v = beta2 * v + (1 - beta2) * dw**2``, ``t += 1``,
+    then ``next_w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)`` with
+    ``m_hat = m / (1 - beta1**t)`` and ``v_hat = v / (1 - beta2**t)``.
     config: ``learning_rate`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999), ``epsilon`` (1e-8);
-    state ``m``, ``v`` and the step count ``t``.
+    state ``m``, ``v`` and the step count ``t``. ``inplace=True`` updates ``w``, ``m`` and
+    ``v`` in place.
 
     Examples
     --------
@@ -121,12 +156,20 @@ def adam(w: Array, dw: Array, config: Config | None = None) -> tuple[Array, Conf
         v = _zeros_like(w)
     t = int(config.get("t", 0)) + 1
     b1, b2 = config["beta1"], config["beta2"]
-    m *= b1
-    m += (1 - b1) * dw
-    v *= b2
-    v += (1 - b2) * (dw * dw)
-    step = config["learning_rate"] * (1 - b2**t) ** 0.5 / (1 - b1**t)
-    w -= step * m / (np.sqrt(v) + config["epsilon"])
+    if inplace:
+        m *= b1
+        m += (1 - b1) * dw
+        v *= b2
+        v += (1 - b2) * (dw * dw)
+    else:
+        m = b1 * m + (1 - b1) * dw
+        v = b2 * v + (1 - b2) * (dw * dw)
+    v_hat = v / (1 - b2**t)
+    step = (config["learning_rate"] / (1 - b1**t)) * m / (np.sqrt(v_hat) + config["epsilon"])
+    if inplace:
+        w -= step
+    else:
+        w = w - step
     config.update(m=m, v=v, t=t)
     return w, config
 
@@ -167,6 +210,11 @@ _RANGES: dict[str, tuple[str, Callable[[float], bool]]] = {
 def get(rule: Any) -> Rule:
     """The update rule named ``rule`` (or ``rule`` itself if callable).
 
+    Raises
+    ------
+    ValueError
+        No rule has that name.
+
     Examples
     --------
     >>> from minpy.nn import optim
@@ -182,3 +230,15 @@ def get(rule: Any) -> Rule:
             f"unknown update_rule {rule!r}; use one of {sorted(_RULES)} or a function "
             "rule(w, dw, config) -> (w, config)"
         ) from None
+
+
+def is_builtin(rule: Any) -> bool:
+    """Whether ``rule`` is one of this module's rules (which take ``inplace=``).
+
+    Examples
+    --------
+    >>> from minpy.nn import optim
+    >>> optim.is_builtin(optim.sgd), optim.is_builtin(lambda w, dw, config=None: (w, config))
+    (True, False)
+    """
+    return any(rule is r for r in _RULES.values())

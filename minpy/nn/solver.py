@@ -2,12 +2,16 @@
 
 It owns the training loop only: gradients come from ``minpy.core.grad_and_loss``, update
 rules from ``minpy.nn.optim``, initial values from ``minpy.nn.init``, batches from
-``minpy.nn.io.NDArrayIter``. Besides MinPy's loop it keeps a loss/accuracy history, decays the
-learning rate, clips gradients, shows a progress bar (tqdm when installed), writes a checkpoint
-(atomically, without pickle) after each epoch and on Ctrl-C, resumes from one, stops on a
-non-finite loss, and plots the history with matplotlib. Every constructor argument is checked
-for type and range when the Solver is built, and a checkpoint is checked in full (names, dtypes,
-shapes, counters, generator state) before anything is restored from it.
+``minpy.nn.io.NDArrayIter`` (or any MXNet-style ``DataIter``); what it prints and plots from
+``minpy.nn._report``. MinPy's keywords all work (``task_type`` for classification or regression,
+``print_every``, ``init_rule``/``init_config``, ``update_rule``/``optim_config``, ``lr_decay``,
+``num_epochs``, ``train_acc_num_samples``, ``verbose``). Besides MinPy's loop it keeps a
+loss/metric history, decays the learning rate, clips gradients, shows a progress bar (tqdm when
+installed), writes a checkpoint (atomically, without pickle) after each epoch and on Ctrl-C,
+resumes from one, stops on a non-finite loss, and plots the history with matplotlib. Every
+constructor argument is checked for type and range when the Solver is built, and a checkpoint is
+checked in full (names, dtypes, shapes, counters, generator state) before anything is restored
+from it.
 """
 
 from __future__ import annotations
@@ -26,8 +30,11 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
 from minpy.nn import _arguments as _args
+from minpy.nn import _report
 from minpy.nn import checkpoint as _ck
+from minpy.nn import init as _init
 from minpy.nn import optim as _optim
+from minpy.nn.io import DataBatch
 from minpy.nn.model import ModelBase
 
 __all__ = ["NonFiniteLossError", "Solver"]
@@ -46,8 +53,14 @@ class Solver:
         A ``ModelBase``. Its parameters are created by ``init()`` (called by ``train()`` when
         they do not exist yet) unless resuming from a checkpoint.
     train_dataiter, test_dataiter
-        ``NDArrayIter`` (or ``(X, y)`` tuples, batched with ``batch_size``); ``test_dataiter``
-        may be ``None``.
+        ``NDArrayIter`` (or another MXNet-style ``DataIter``, or ``(X, y)`` tuples, batched
+        with ``batch_size``); ``test_dataiter`` may be ``None``. Both are ``reset()`` before
+        every pass.
+    task_type
+        ``"classification"`` (default): the per-epoch metric is the accuracy and the best
+        epoch has the highest validation accuracy. ``"regression"``: the metric is the mean
+        loss in test mode (``train_acc_history``/``val_acc_history`` hold losses) and the best
+        epoch has the *lowest* validation loss.
     num_epochs
         Epochs to train for (in total, counting epochs done before a resume).
     batch_size
@@ -57,8 +70,10 @@ class Solver:
         ``"he"``) and its config (``{"dtype": "float64"}``, ...); a parameter's own
         ``init_rule`` from ``add_param`` wins.
     update_rule, optim_config
-        Rule of ``minpy.nn.optim`` (``"sgd"``, ``"sgd_momentum"``, ``"rmsprop"``, ``"adam"``)
-        and its hyper-parameters (``{"learning_rate": 1e-3}``), copied per parameter.
+        Rule of ``minpy.nn.optim`` (``"sgd"``, ``"sgd_momentum"``, ``"rmsprop"``, ``"adam"``,
+        or a function ``rule(w, dw, config) -> (next_w, config)``) and its hyper-parameters
+        (``{"learning_rate": 1e-3}``), copied per parameter. The built-in rules update the
+        parameters in place (``inplace=True``); other rules are called MinPy's way.
     lr_decay
         The learning rate is multiplied by this after every epoch.
     clip_norm
@@ -71,11 +86,15 @@ class Solver:
         Continue from ``checkpoint`` if that file exists.
     progress
         Show a progress bar (tqdm when installed, else one printed line per epoch).
+    print_every
+        Print MinPy's ``(Iteration t / total) loss: ...`` line every ``print_every``
+        iterations (the 1st, ``print_every + 1``-th, ...); ``None`` (default): no such lines.
     verbose
-        Print the table of epochs.
+        Print at all (the table of epochs, the ``print_every`` lines).
     keep_best
-        After training, put the parameters with the best validation accuracy back into the
-        model (MinPy's behaviour); ``False`` keeps the last ones.
+        After training, put the parameters of the best epoch (highest validation accuracy,
+        lowest validation loss for regression) back into the model (MinPy's behaviour);
+        ``False`` keeps the last ones.
 
     Examples
     --------
@@ -121,6 +140,8 @@ class Solver:
         progress: bool = True,
         verbose: bool = True,
         keep_best: bool = True,
+        task_type: str = "classification",
+        print_every: int | None = None,
     ) -> None:
         if not isinstance(model, ModelBase):
             raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
@@ -136,6 +157,9 @@ class Solver:
         progress = _args.bool_arg("progress", progress)
         verbose = _args.bool_arg("verbose", verbose)
         keep_best = _args.bool_arg("keep_best", keep_best)
+        task_type = _args.task_type_arg(task_type)
+        if print_every is not None:
+            print_every = _args.int_arg("print_every", print_every, 1)
         _args.check_checkpoint(checkpoint, resume)
         self.update_rule = _optim.get(update_rule)
         self.optim_config = _args.dict_arg("optim_config", optim_config)
@@ -144,9 +168,8 @@ class Solver:
         _args.check_init(model.param_configs, init_rule, self.init_config)
         self.model = model
         self.train_dataiter = _args.as_iter(
-            train_dataiter, batch_size, True, "train_dataiter",
-            ("reset", "__iter__", "getnumiterations"),
-        )  # fmt: skip
+            train_dataiter, batch_size, True, "train_dataiter", ("reset", "__iter__")
+        )
         self.test_dataiter = _args.as_iter(
             test_dataiter, batch_size, False, "test_dataiter", ("reset", "__iter__")
         )
@@ -161,12 +184,20 @@ class Solver:
         self.progress = progress
         self.verbose = verbose
         self.keep_best = keep_best
+        self.task_type = task_type
+        self.print_every = print_every
+        self._inplace = _optim.is_builtin(self.update_rule)
+        self.init_rules: dict[str, Any] = {}
+        self.init_configs: dict[str, dict[str, Any]] = {}
+        for name in model.param_configs:
+            self._plan_init(name)
         self._grad_and_loss = grad_and_loss(self._loss_of, 0)
         self._reset()
 
     def _reset(self) -> None:
         self.epoch = 0
-        self.best_val_acc = 0.0
+        # the best validation metric so far: an accuracy, or a loss for regression
+        self.best_val_acc = math.inf if self.task_type == "regression" else 0.0
         self.best_params: dict[str, Array] = {}
         self.loss_history: list[float] = []
         self.epoch_loss_history: list[float] = []
@@ -178,9 +209,24 @@ class Solver:
         }
 
     # setup ----------------------------------------------------------------------------------
+    def _plan_init(self, name: str) -> None:
+        """``init_rules[name]`` and ``init_configs[name]``: the parameter's own rule (or the
+        Solver's) and the Solver's config refined by the parameter's own."""
+        cfg = self.model.param_configs[name]
+        self.init_rules[name] = _init.get(cfg.get("init_rule", self.init_rule))
+        self.init_configs[name] = {**self.init_config, **(cfg.get("init_config") or {})}
+
     def init(self) -> None:
-        """Create the model's parameters with the init rules and reset the optimizer state."""
-        self.model.init_params(self.init_rule, self.init_config)
+        """Create the model's parameters with ``init_rules``/``init_configs`` (one rule and
+        config per parameter, which may be edited before this call), set the auxiliary
+        parameters to their declared values and reset the optimizer state and history."""
+        model = self.model
+        for name, cfg in model.param_configs.items():
+            if name not in self.init_rules:  # declared after the Solver was built
+                self._plan_init(name)
+            model.params[name] = self.init_rules[name](cfg["shape"], dict(self.init_configs[name]))
+        for name, value in model.aux_param_configs.items():
+            model.aux_params[name] = np.array(value)
         self._reset()
 
     # one step -------------------------------------------------------------------------------
@@ -211,28 +257,52 @@ class Solver:
         rule = self.update_rule
         params = self.model.params
         configs = self.optim_configs
-        for name, w in params.items():
-            params[name], configs[name] = rule(w, grads[name], configs[name])
+        if self._inplace:  # one of minpy.nn.optim's: no new arrays per step
+            builtin: Any = rule
+            for name, w in params.items():
+                params[name], configs[name] = builtin(w, grads[name], configs[name], inplace=True)
+        else:
+            for name, w in params.items():
+                params[name], configs[name] = rule(w, grads[name], configs[name])
         return value
 
     # evaluation -----------------------------------------------------------------------------
     def check_accuracy(self, dataiter: Any, num_samples: int | None = None) -> float:
-        """Fraction of examples whose highest-scoring class (test mode) is the label."""
+        """The per-epoch metric on ``dataiter`` (test mode; padded examples left out).
+
+        Classification: the fraction of examples whose highest-scoring class is the label
+        (integer or one-hot). Regression: the mean loss per example. With ``num_samples``, at
+        most that many random examples (``getsubiter``). ``None`` data gives NaN.
+        """
         if dataiter is None:
             return float("nan")
-        if num_samples is not None and dataiter.num_data > num_samples:
+        num_data = getattr(dataiter, "num_data", None)
+        if num_samples is not None and num_data is not None and num_data > num_samples:
             dataiter = dataiter.getsubiter(num_samples)
-        hits = 0
+        dataiter.reset()  # MinPy's iterators do not rewind on iter(); ours rewind once
+        regression = self.task_type == "regression"
+        score = 0.0
         total = 0
         for batch in dataiter:
-            pred = np.argmax(self.model.forward_batch(batch, "test"), axis=1)
-            label = batch.label[0]
-            if label.ndim == 2:
-                label = np.argmax(label, axis=1)
-            n = batch.size
-            hits += int(np.sum(pred[:n] == label[:n]))
+            predict = self.model.forward_batch(batch, "test")
+            n = int(batch.data[0].shape[0]) - (batch.pad or 0)
+            if regression:
+                score += n * self._test_loss(batch, predict, n)
+            else:
+                pred = np.argmax(predict, axis=1)
+                label = batch.label[0]
+                if label.ndim == 2:
+                    label = np.argmax(label, axis=1)
+                score += int(np.sum(pred[:n] == label[:n]))
             total += n
-        return hits / total if total else float("nan")
+        return score / total if total else float("nan")
+
+    def _test_loss(self, batch: Any, predict: Any, n: int) -> float:
+        """The model's loss on the ``n`` real examples of ``batch`` (padding cut off)."""
+        if n < batch.data[0].shape[0] and isinstance(predict, Array):
+            batch = DataBatch([d[:n] for d in batch.data], [y[:n] for y in batch.label], 0)
+            predict = predict[:n]
+        return float(self.model.loss_batch(batch, predict))
 
     # checkpoints ----------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
@@ -332,9 +402,9 @@ class Solver:
     def train(self) -> dict[str, list[float]]:
         """Train for the remaining epochs; returns the history (see ``history``).
 
-        After training the model holds the parameters with the best validation accuracy
-        (as in MinPy; ``keep_best=False``: the last ones); the checkpoint holds the last ones,
-        to resume from.
+        After training the model holds the parameters of the best epoch (highest validation
+        accuracy, lowest validation loss for regression; as in MinPy; ``keep_best=False``: the
+        last ones); the checkpoint holds the last ones, to resume from.
 
         Raises
         ------
@@ -350,8 +420,8 @@ class Solver:
             self._log(f"resumed from {self.checkpoint!r} after epoch {self.epoch}")
         elif not self.model.params:
             self.init()
-        bar = _ProgressBar(self.progress, self.train_dataiter.getnumiterations())
-        self._log(f"{'epoch':>5}  {'loss':>8}  {'train acc':>9}  {'val acc':>7}  {'seconds':>7}")
+        bar = _report.ProgressBar(self.progress, self._iterations_per_epoch(), self.task_type)
+        self._log(_report.table_header(self.task_type))
         try:
             while self.epoch < self.num_epochs:
                 self._train_epoch(bar)
@@ -371,11 +441,18 @@ class Solver:
             self.model.params = {k: v.copy() for k, v in self.best_params.items()}
         return self.history
 
-    def _train_epoch(self, bar: _ProgressBar) -> None:
+    def _iterations_per_epoch(self) -> int | None:
+        count = getattr(self.train_dataiter, "getnumiterations", None)
+        return int(count()) if callable(count) else None
+
+    def _train_epoch(self, bar: _report.ProgressBar) -> None:
         epoch = self.epoch + 1
         start = time.perf_counter()
         bar.start(f"epoch {epoch}/{self.num_epochs}")
         total, count = 0.0, 0
+        per_epoch = self._iterations_per_epoch()
+        every = self.print_every if self.verbose else None
+        self.train_dataiter.reset()  # MinPy's iterators do not rewind on iter(); ours rewind once
         for i, batch in enumerate(self.train_dataiter, start=1):
             loss = self._step(batch)
             if not math.isfinite(loss):
@@ -395,6 +472,10 @@ class Solver:
             total += loss
             count += 1
             bar.update(loss)
+            t = len(self.loss_history)
+            if every is not None and (t - 1) % every == 0:
+                steps = None if per_epoch is None else per_epoch * self.num_epochs
+                _report.write(_report.iteration_line(t, steps, loss))
         train_acc = self.check_accuracy(self.train_dataiter, self.train_acc_num_samples)
         val_acc = self.check_accuracy(self.test_dataiter)
         self.epoch = epoch
@@ -402,7 +483,12 @@ class Solver:
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
         self.lr_history.append(self._learning_rate())
-        if math.isnan(val_acc) or val_acc > self.best_val_acc or not self.best_params:
+        better = (
+            val_acc < self.best_val_acc
+            if self.task_type == "regression"
+            else val_acc > self.best_val_acc
+        )
+        if math.isnan(val_acc) or better or not self.best_params:
             self.best_val_acc = self.best_val_acc if math.isnan(val_acc) else val_acc
             self.best_params = {k: v.copy() for k, v in self.model.params.items()}
         for cfg in self.optim_configs.values():
@@ -411,15 +497,16 @@ class Solver:
         seconds = time.perf_counter() - start
         bar.end(self.epoch_loss_history[-1], train_acc, val_acc)
         self._log(
-            f"{epoch:>5}  {self.epoch_loss_history[-1]:>8.4f}  {train_acc:>9.2%}  "
-            f"{val_acc:>7.2%}  {seconds:>7.2f}"
+            _report.table_row(
+                epoch, self.epoch_loss_history[-1], train_acc, val_acc, seconds, self.task_type
+            )
         )
         if self.checkpoint is not None:
             self.save_checkpoint(self.checkpoint)
 
     def _log(self, line: str) -> None:
         if self.verbose:
-            _ProgressBar.write(line)
+            _report.write(line)
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -433,75 +520,15 @@ class Solver:
         }
 
     def plot_history(self, path: str | os.PathLike[str]) -> None:
-        """Write the loss and accuracy curves to the PNG file ``path`` (needs matplotlib).
+        """Write the loss and per-epoch metric curves to the PNG file ``path`` (needs
+        matplotlib).
 
         Raises
         ------
         ImportError
             matplotlib is not installed.
         """
-        try:
-            from matplotlib.figure import Figure
-        except ImportError as exc:
-            raise ImportError(
-                "plot_history needs matplotlib, which is not installed; pip install matplotlib"
-            ) from exc
-        fig = Figure(figsize=(10, 4))
-        ax_loss, ax_acc = fig.subplots(1, 2)
-        steps = numpy.arange(1, len(self.loss_history) + 1)
-        ax_loss.plot(steps, self.loss_history, lw=0.8, label="batch loss")
-        if self.epoch_loss_history and len(steps):
-            per_epoch = len(steps) / len(self.epoch_loss_history)
-            ends = numpy.arange(1, len(self.epoch_loss_history) + 1) * per_epoch
-            ax_loss.plot(ends, self.epoch_loss_history, "o-", label="epoch mean")
-        ax_loss.set(xlabel="iteration", ylabel="loss", title="training loss")
-        ax_loss.legend()
-        epochs = numpy.arange(1, len(self.train_acc_history) + 1)
-        ax_acc.plot(epochs, self.train_acc_history, "o-", label="train")
-        ax_acc.plot(epochs, self.val_acc_history, "s-", label="validation")
-        ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
-        ax_acc.legend()
-        fig.tight_layout()
-        fig.savefig(os.fspath(path), format="png")
-
-
-class _ProgressBar:
-    """A tqdm bar per epoch when tqdm is installed and wanted; otherwise nothing."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.total = total
-        self.bar: Any = None
-        self.tqdm: Any = None
-        if enabled:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:  # pragma: no cover - depends on the environment
-                tqdm = None
-            self.tqdm = tqdm
-
-    def start(self, desc: str) -> None:
-        if self.tqdm is not None:
-            self.bar = self.tqdm(total=self.total, desc=desc, leave=False, file=sys.stderr)
-
-    def update(self, loss: float) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
-            self.bar.update(1)
-
-    def end(self, loss: float, train_acc: float, val_acc: float) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix(loss=f"{loss:.4f}", train=f"{train_acc:.2%}", val=f"{val_acc:.2%}")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    @staticmethod
-    def write(line: str) -> None:
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover - depends on the environment
-            print(line)
-            return
-        tqdm.write(line)
+        _report.plot_history(
+            path, self.loss_history, self.epoch_loss_history, self.train_acc_history,
+            self.val_acc_history, self.task_type,
+        )  # fmt: skip

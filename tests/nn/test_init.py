@@ -14,10 +14,10 @@ from minpy.nn import init
 @pytest.mark.parametrize(
     ("rule", "shape", "std"),
     [
-        (init.xavier, (400, 200), (2 / 600) ** 0.5),
+        (init.xavier_normal, (400, 200), (2 / 600) ** 0.5),
         (init.he, (400, 200), (2 / 400) ** 0.5),
         (init.he, (32, 8, 3, 3), (2 / 72) ** 0.5),
-        (init.xavier, (32, 8, 3, 3), (2 / (72 + 288)) ** 0.5),
+        (init.xavier_normal, (32, 8, 3, 3), (2 / (72 + 288)) ** 0.5),
     ],
 )
 def test_init_rule_statistics(device: minpy.Device, rule: Any, shape: Any, std: float) -> None:

@@ -31,9 +31,9 @@ def ref_steps(rule: str, w: numpy.ndarray, grads: list[numpy.ndarray], cfg: dict
         else:
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g * g
-            # the paper's efficient form: epsilon added to sqrt(v) before bias correction
-            step = lr * (1 - 0.999**t) ** 0.5 / (1 - 0.9**t)
-            w = w - step * m / (numpy.sqrt(v) + 1e-8)
+            # MinPy's form: epsilon added to sqrt of the bias-corrected v
+            m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+            w = w - lr * m_hat / (numpy.sqrt(v_hat) + 1e-8)
     return w
 
 

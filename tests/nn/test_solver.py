@@ -475,7 +475,8 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
     ({"update_rule": "nesterov"}, ValueError,
      r"unknown update_rule 'nesterov'; use one of \['adam', 'rmsprop', 'sgd', 'sgd_momentum'\]"),
     ({"init_rule": "glorot"}, ValueError,
-     r"unknown init_rule 'glorot'; use one of \['constant', 'gaussian', 'he', 'xavier'\]"),
+     r"unknown init_rule 'glorot'; use one of \['constant', 'custom', 'gaussian', 'he', "
+     r"'xavier', 'xavier_normal'\]"),
     ({"init_config": {"dtype": "int32"}}, ValueError,
      r"init_config\['dtype'\] must be a floating-point type .*got 'int32'"),
     ({"init_config": {"dtype": "floot"}}, TypeError,
@@ -516,7 +517,7 @@ def test_constructor_refuses_bad_data_and_parameter_rules() -> None:
     with pytest.raises(TypeError, match=r"train_dataiter is None; pass an NDArrayIter"):
         Solver(Tiny(), None)
     with pytest.raises(TypeError, match=r"train_dataiter must be an NDArrayIter or an \(X, y\) "
-                       r"tuple, got list .*it lacks reset, getnumiterations"):  # fmt: skip
+                       r"tuple, got list .*it lacks reset\)"):  # fmt: skip
         Solver(Tiny(), [x, y], batch_size=10)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"test_dataiter must be an NDArrayIter .*got ndarray"):
         Solver(Tiny(), (x, y), x, batch_size=10)
