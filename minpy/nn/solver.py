@@ -85,7 +85,8 @@ class Solver:
     resume
         Continue from ``checkpoint`` if that file exists.
     progress
-        Show a progress bar (tqdm when installed, else one printed line per epoch).
+        Show a progress bar (tqdm, when installed). The default, None, shows it only when
+        stderr is a terminal, so logs get the plain table of epochs and no bar redraws.
     print_every
         Print MinPy's ``(Iteration t / total) loss: ...`` line every ``print_every``
         iterations (the 1st, ``print_every + 1``-th, ...); ``None`` (default): no such lines.
@@ -137,7 +138,7 @@ class Solver:
         train_acc_num_samples: int | None = 1000,
         checkpoint: str | os.PathLike[str] | None = None,
         resume: bool = False,
-        progress: bool = True,
+        progress: bool | None = None,
         verbose: bool = True,
         keep_best: bool = True,
         task_type: str = "classification",
@@ -154,6 +155,8 @@ class Solver:
             clip_norm = _args.real_arg("clip_norm", clip_norm, lambda v: v > 0, "> 0")
         lr_decay = _args.real_arg("lr_decay", lr_decay, lambda v: v > 0, "> 0")
         resume = _args.bool_arg("resume", resume)
+        if progress is None:
+            progress = sys.stderr.isatty()
         progress = _args.bool_arg("progress", progress)
         verbose = _args.bool_arg("verbose", verbose)
         keep_best = _args.bool_arg("keep_best", keep_best)
@@ -226,7 +229,8 @@ class Solver:
                 self._plan_init(name)
             model.params[name] = self.init_rules[name](cfg["shape"], dict(self.init_configs[name]))
         for name, value in model.aux_param_configs.items():
-            model.aux_params[name] = np.array(value)
+            # None: set later by forward (MinPy's batchnorm pattern)
+            model.aux_params[name] = None if value is None else np.array(value)
         self._reset()
 
     # one step -------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ class TwoLayerNet(ModelBase):
         return layers.affine(h, self.params["w2"], self.params["b2"])
 
     def loss(self, predict: Any, y: Any) -> Any:
-        return layers.softmax_cross_entropy(predict, y)
+        return layers.softmax_loss(predict, y)
 
 
 def blobs(n: int, seed: int = 0) -> tuple[numpy.ndarray, numpy.ndarray]:

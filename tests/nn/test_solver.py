@@ -548,3 +548,11 @@ def test_constructor_accepts_valid_arguments() -> None:
         {"update_rule": lambda w, dw, c=None: (w, c or {}), "optim_config": {"anything": "x"}},
     ):
         Solver(Tiny(), it, it, progress=False, **kwargs)
+
+
+def test_progress_bar_only_on_a_terminal_by_default(capsys: Any) -> None:
+    pytest.importorskip("tqdm")
+    solver = make(num_epochs=1, verbose=True)  # progress not given: stderr is captured here
+    solver.train()
+    out, err = capsys.readouterr()
+    assert "epoch 1/1" not in err and "train acc" in out  # the plain table, no bar redraws
