@@ -60,3 +60,13 @@ def test_as_device_checks_the_index() -> None:
     for bad in ("cuda:x", "gpu:", "gpu:-1", "cpu: 0", "cuda:\u0661"):
         with pytest.raises(ValueError, match=r"non-negative integer; write e\.g\. '\w+:0'"):
             as_device(bad)
+
+
+def test_context_minpy_attributes_and_copy() -> None:
+    from minpy.testing import fake_device
+
+    dev = fake_device(1)
+    assert (dev.device_type, dev.device_id) == ("fake", 1)
+    assert (minpy.cpu().device_type, minpy.cpu().device_id) == ("cpu", 0)
+    assert minpy.Context(dev) is dev
+    assert minpy.Context("cpu") is minpy.cpu()
