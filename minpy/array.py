@@ -19,6 +19,7 @@ from minpy import inplace
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
 from minpy.flatiter import FlatIter
+from minpy.number import Number
 from minpy.primitive import Primitive, numpy_functions, registry
 from minpy.tape import Meta, Node, active_mask
 from minpy.transfer import TRANSFER, adopt, move
@@ -26,7 +27,7 @@ from minpy.transfer import TRANSFER, adopt, move
 if TYPE_CHECKING:
     from minpy.inplace import View
 
-__all__ = ["Array", "FlatIter", "NDArray", "to_device", "wrap"]
+__all__ = ["Array", "FlatIter", "NDArray", "Number", "to_device", "wrap"]
 
 _new = object.__new__
 #: ``a.view(dtype)``: the same bytes read as another dtype (forward only: no gradient)
@@ -96,12 +97,7 @@ def _unary(name: str) -> Callable[[Array], Array]:
 
 
 class _Ops:
-    """The primitives that Array's methods and operators call, by their NumPy names.
-
-    ``minpy.numpy`` builds the primitives on top of this module, so they are looked up in
-    the registry on first use (and then kept as attributes: later calls cost what a module
-    attribute costs).
-    """
+    """The primitives Array calls, looked up by NumPy name on first use, then kept."""
 
     def __getattr__(self, name: str) -> Primitive:
         prim = registry.get(name)
@@ -260,6 +256,10 @@ class Array:
             if ours is None:
                 return NotImplemented
         return ours(*args, **kwargs)
+
+    def wait_to_read(self) -> None:
+        """Block until the work queued on this array's device is done (MinPy's name)."""
+        self._device.synchronize()
 
     def to_device(self, device: Device) -> Array:
         """This array on ``device`` (itself if already there); differentiable and counted."""

@@ -61,7 +61,9 @@ class Device:
     index: int
     _backend: Backend | None
 
-    def __new__(cls, kind: str, index: int = 0) -> Device:
+    def __new__(cls, kind: str | Device, index: int = 0) -> Device:
+        if isinstance(kind, Device):  # MinPy's copy-construction, Context(ctx)
+            return kind
         key = (kind, index)
         dev = cls._interned.get(key)
         if dev is None:
@@ -81,11 +83,31 @@ class Device:
 
     @property
     def backend(self) -> Backend:
-        """The backend that holds this device's arrays."""
+        """The backend that holds this device's arrays.
+
+        Raises
+        ------
+        BackendUnavailableError
+            The device cannot be used here (``gpu(0)`` without CuPy, say); the message says
+            why and how to fix it.
+        """
         b = self._backend
         if b is None:
-            b = self._backend = get_backend(self.kind)
+            b = get_backend(self.kind)
+            if self.kind != "cpu":
+                b.check_device(self.index)
+            self._backend = b
         return b
+
+    @property
+    def device_type(self) -> str:
+        """MinPy's name for the kind: ``'cpu'`` or ``'gpu'``."""
+        return self.kind
+
+    @property
+    def device_id(self) -> int:
+        """MinPy's name for the index."""
+        return self.index
 
     def synchronize(self) -> None:
         """Wait until all work queued on this device has finished."""
@@ -131,13 +153,25 @@ def cpu(index: int = 0) -> Device:
 def gpu(index: int = 0) -> Device:
     """The NVIDIA GPU number ``index``, where arrays are CuPy arrays.
 
+    Without CuPy this is only a name, as in MinPy (``set_context(gpu(0))`` at the top of a
+    script works); the error comes when the device is first used.
+
     Raises
     ------
     BackendUnavailableError
-        CuPy is not installed, no CUDA device is present, or ``index`` is out of range; the
-        message says which and how to fix it.
+        CuPy is installed but sees no CUDA device, or ``index`` is out of range; without CuPy,
+        at the first use of the device. The message says which and how to fix it.
+
+    Examples
+    --------
+    >>> import minpy
+    >>> ok, why = minpy.backends.available("gpu")
+    >>> minpy.gpu(0).device_type
+    'gpu'
     """
     backend = get_backend("gpu")
+    if backend.xp is None:  # no CuPy: a descriptor; using it raises
+        return Device("gpu", index)
     backend.check_device(index)
     return Device("gpu", index)
 

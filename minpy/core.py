@@ -20,10 +20,11 @@ from minpy.array import Array, wrap
 from minpy.backprop import gradients
 from minpy.context import current_context
 from minpy.errors import GradientError
-from minpy.primitive import Primitive, defvjp, defvjp_argnum
+from minpy.primitive import CustomOp, Primitive, customop, defvjp, defvjp_argnum
 from minpy.tape import Meta, Node, active_mask, start_trace, stop_trace
 
 __all__ = [
+    "CustomOp",
     "customop",
     "defvjp",
     "defvjp_argnum",
@@ -480,45 +481,3 @@ def primitive(fun: Callable[..., Any]) -> Primitive:
     )
     prim.__name__ = fun.__name__
     return prim
-
-
-class CustomOp(Primitive):
-    """A user primitive implemented for one backend, MinPy's ``customop``."""
-
-    def __init__(self, fun: Callable[..., Any], backend: str) -> None:
-        super().__init__(f"{fun.__module__}.{fun.__qualname__}", register=False, doc=fun.__doc__)
-        self.__name__ = fun.__name__
-        self.backend = backend
-        self.def_impl(backend, fun)
-
-    def def_grad(self, func: Callable[..., Callable[[Any], Any]], argnum: int = 0) -> None:
-        """MinPy's form: ``func(ans, *args)`` returns ``g -> gradient``, all raw arrays."""
-        grad_op = Primitive(f"{self.name}.grad{argnum}", register=False)
-        grad_op.def_impl(self.backend, lambda g, ans, *args: func(ans, *args)(g))
-        self.defvjp(lambda g, ans, *args: grad_op(g, ans, *args), argnums=(argnum,))
-
-
-def customop(backend: str = "numpy") -> Callable[[Callable[..., Any]], CustomOp]:
-    """Decorator (MinPy's): ``fun`` works on raw arrays of ``backend`` (``"numpy"``/``"cupy"``).
-
-    On other devices the ``prefer_cupy`` policy runs it through the CPU fallback.
-
-    Examples
-    --------
-    >>> import numpy
-    >>> import minpy.numpy as np
-    >>> from minpy.core import customop, grad
-    >>> @customop("numpy")
-    ... def softplus(x):
-    ...     return numpy.log1p(numpy.exp(x))
-    >>> softplus.def_grad(lambda ans, x: lambda g: g / (1 + numpy.exp(-x)))
-    >>> round(float(grad(lambda x: np.sum(softplus(x)))(np.array([0.0]))[0]), 3)
-    0.5
-    """
-    if backend not in ("numpy", "cupy"):
-        raise ValueError(f"customop backend must be 'numpy' or 'cupy', got {backend!r}")
-
-    def deco(fun: Callable[..., Any]) -> CustomOp:
-        return CustomOp(fun, backend)
-
-    return deco

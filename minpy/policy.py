@@ -13,6 +13,10 @@ Policies (MinPy's names):
 - ``only_numpy``: run every primitive on the CPU, whatever device holds the inputs.
 - ``only_cupy``: never fall back; raise ``FallbackError`` instead.
 
+MinPy's MXNet names map to the CuPy policies, with a one-time ``MXNetNameWarning``:
+``'prefer_mxnet'``/``PreferMXNetPolicy`` is ``prefer_cupy``, ``'only_mxnet'``/``OnlyMXNetPolicy``
+is ``only_cupy``. ``minpy.dispatch.policy`` is MinPy's module path for the same names.
+
 ``stats``, ``reset_stats``, ``OpStats`` and ``FallbackWarning`` (from ``minpy.stats``) and
 ``adopt``/``to_device`` (the counted transfers) are here too, where MinPy's users look for them.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,13 +46,17 @@ from minpy.transfer import adopt
 
 __all__ = [
     "FallbackWarning",
+    "MXNetNameWarning",
     "OnlyCuPyPolicy",
+    "OnlyMXNetPolicy",
     "OnlyNumPyPolicy",
     "OpStats",
     "Policy",
     "PreferCuPyPolicy",
+    "PreferMXNetPolicy",
     "Route",
     "adopt",
+    "as_policy",
     "forget_routes",
     "get_global_policy",
     "global_policy",
@@ -110,7 +119,7 @@ class Route(Counter):
     def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Run on a device that is not the plain CPU: adopt host inputs, or fall back."""
         if self.fn is None:
-            return self._on_host(args, kwargs)
+            return self.call_on_host(args, kwargs)
         scope = self.scope
         try:
             if scope is None:
@@ -126,7 +135,7 @@ class Route(Counter):
                 ) from exc
             if not self.may_fallback:
                 raise
-            return self._on_host(args, kwargs)
+            return self.call_on_host(args, kwargs)
         except Exception as exc:
             better = self.backend.translate_error(exc, self.device)
             if better is None:
@@ -142,7 +151,8 @@ class Route(Counter):
             return self.backend.asarray(host, self.device)
         return a
 
-    def _on_host(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def call_on_host(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run the call with NumPy on the CPU and copy the result back (a counted fallback)."""
         if self.host_fn is None:
             raise NotImplementedError(f"{self.name}: no implementation on the CPU either")
         if self.fn is not None or self.may_fallback:
@@ -251,6 +261,10 @@ class Policy:
             )
         return Route(prim, device, fn, host_fn, self.fallback, self.strict)
 
+    def show_op_stat(self) -> None:
+        """Print the op statistics (MinPy's method; the table of ``stats()``)."""
+        print(stats())
+
     def __repr__(self) -> str:
         return f"<minpy policy {self.name!r}>"
 
@@ -281,6 +295,40 @@ class OnlyCuPyPolicy(Policy):
     strict = True
 
 
+class MXNetNameWarning(UserWarning):
+    """A MinPy MXNet policy name was used; it stands for its CuPy policy (said once per name)."""
+
+
+_noted: set[str] = set()
+
+
+def _note_mxnet(name: str, ours: str, stacklevel: int) -> None:
+    if name not in _noted:
+        _noted.add(name)
+        warnings.warn(
+            f"{name} is MinPy's MXNet policy; minpy runs the {ours!r} policy in its place "
+            f"(CuPy on GPUs, NumPy on the CPU); write {ours!r} to silence this note",
+            MXNetNameWarning,
+            stacklevel=stacklevel,
+        )
+
+
+class PreferMXNetPolicy(PreferCuPyPolicy):
+    """MinPy's default policy by its MXNet name: ``prefer_cupy`` here."""
+
+    def __init__(self) -> None:
+        _note_mxnet("PreferMXNetPolicy", "prefer_cupy", 4)
+        super().__init__()
+
+
+class OnlyMXNetPolicy(OnlyCuPyPolicy):
+    """MinPy's ``only_mxnet`` by its MXNet name: ``only_cupy`` here."""
+
+    def __init__(self) -> None:
+        _note_mxnet("OnlyMXNetPolicy", "only_cupy", 4)
+        super().__init__()
+
+
 _POLICIES: dict[str, Policy] = {
     p.name: p for p in (PreferCuPyPolicy(), OnlyNumPyPolicy(), OnlyCuPyPolicy())
 }
@@ -292,9 +340,16 @@ policy_override: contextvars.ContextVar[Policy | None] = contextvars.ContextVar(
 )
 
 
-def _as_policy(p: str | Policy) -> Policy:
+_MXNET_NAMES = {"prefer_mxnet": "prefer_cupy", "only_mxnet": "only_cupy"}
+
+
+def as_policy(p: str | Policy) -> Policy:
+    """The Policy named ``p`` (MinPy's MXNet names included), or ``p`` itself."""
     if isinstance(p, Policy):
         return p
+    if isinstance(p, str) and p in _MXNET_NAMES:
+        _note_mxnet(repr(p), _MXNET_NAMES[p], 5)
+        p = _MXNET_NAMES[p]
     policy = _POLICIES.get(p) if isinstance(p, str) else None
     if policy is None:
         raise ValueError(f"unknown policy {p!r}; use one of {sorted(_POLICIES)} or a Policy")
@@ -313,7 +368,7 @@ def set_global_policy(policy: str | Policy) -> None:
     >>> minpy.set_global_policy("prefer_cupy")
     """
     global global_policy
-    global_policy = _as_policy(policy)
+    global_policy = as_policy(policy)
 
 
 def get_global_policy() -> Policy:
@@ -324,7 +379,7 @@ def get_global_policy() -> Policy:
 @contextmanager
 def use_policy(policy: str | Policy) -> Iterator[Policy]:
     """Use ``policy`` inside a with-block (this thread or task only)."""
-    p = _as_policy(policy)
+    p = as_policy(policy)
     token = policy_override.set(p)
     try:
         yield p
@@ -334,7 +389,7 @@ def use_policy(policy: str | Policy) -> Iterator[Policy]:
 
 def wrap_policy(policy: str | Policy) -> Callable[[F], F]:
     """Decorator: run the function under ``policy`` (MinPy's ``wrap_policy``)."""
-    p = _as_policy(policy)
+    p = as_policy(policy)
 
     def deco(fun: F) -> F:
         @functools.wraps(fun)

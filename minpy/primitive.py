@@ -7,7 +7,8 @@ where spellings really differ. Each positional argument may have one vector-Jaco
 ``rule(g, ans, *args, **kwargs) -> gradient``, written in minpy operations so that it runs on
 any device and can itself be differentiated.
 
-Calling a primitive hands it to the dispatcher that the policy layer installs.
+Calling a primitive hands it to the dispatcher that the policy layer installs. ``customop`` (MinPy's
+``from minpy.primitive import customop``) makes a user function of raw arrays a primitive.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from minpy.errors import MissingVJPError
 
-__all__ = ["KEEP", "Primitive", "defvjp", "defvjp_argnum", "registry"]
+__all__ = ["KEEP", "CustomOp", "Primitive", "customop", "defvjp", "defvjp_argnum", "registry"]
 
 Rule = Callable[..., Any]
 #: what a recorded node keeps for the rules: inputs and output ("all"), inputs only ("args"),
@@ -184,3 +185,58 @@ def defvjp_argnum(prim: Primitive, rule: Rule, keep: str | None = None) -> None:
     prim.vjp_argnum = rule
     if keep is not None:
         prim.defvjp(keep=keep)
+
+
+class CustomOp(Primitive):
+    """A user primitive implemented for one backend, MinPy's ``customop``."""
+
+    def __init__(self, fun: Callable[..., Any], backend: str) -> None:
+        super().__init__(f"{fun.__module__}.{fun.__qualname__}", register=False, doc=fun.__doc__)
+        self.__name__ = fun.__name__
+        self.backend = backend
+        self.def_impl(backend, fun)
+
+    def def_grad(self, func: Callable[..., Callable[[Any], Any]], argnum: int = 0) -> CustomOp:
+        """MinPy's form: ``func(ans, *args)`` returns ``g -> gradient``, all raw arrays.
+
+        Returns the op itself, so calls chain (``op.def_grad(f0).def_grad(f1, 1)``).
+        """
+        grad_op = Primitive(f"{self.name}.grad{argnum}", register=False)
+        grad_op.def_impl(self.backend, lambda g, ans, *args: func(ans, *args)(g))
+        self.defvjp(lambda g, ans, *args: grad_op(g, ans, *args), argnums=(argnum,))
+        return self
+
+    def def_grad_zero(self, argnum: int = 0) -> CustomOp:
+        """Declare the gradient of argument ``argnum`` to be zero (MinPy's ``def_grad_zero``)."""
+        return self.def_grad(lambda ans, *args: lambda g: args[argnum] * 0, argnum)
+
+
+def customop(backend: str = "numpy") -> Callable[[Callable[..., Any]], CustomOp]:
+    """Decorator (MinPy's): ``fun`` works on raw arrays of ``backend`` (``"numpy"``/``"cupy"``).
+
+    On other devices the ``prefer_cupy`` policy runs it through the CPU fallback. Add its
+    gradient with ``def_grad``. MinPy's ``"mxnet"`` has no counterpart; use ``"cupy"``.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import minpy.numpy as np
+    >>> from minpy.core import grad
+    >>> from minpy.primitive import customop
+    >>> @customop("numpy")
+    ... def softplus(x):
+    ...     return numpy.log1p(numpy.exp(x))
+    >>> softplus = softplus.def_grad(lambda ans, x: lambda g: g / (1 + numpy.exp(-x)))
+    >>> round(float(grad(lambda x: np.sum(softplus(x)))(np.array([0.0]))[0]), 3)
+    0.5
+    """
+    if backend not in ("numpy", "cupy"):
+        raise ValueError(
+            f"customop backend must be 'numpy' or 'cupy', got {backend!r}"
+            + ("; MinPy's 'mxnet' is 'cupy' here" if backend == "mxnet" else "")
+        )
+
+    def deco(fun: Callable[..., Any]) -> CustomOp:
+        return CustomOp(fun, backend)
+
+    return deco

@@ -235,3 +235,14 @@ def test_numpy_functions_on_traced_arrays_run_minpys_or_raise():
         grad(lambda x: numpy.lib.stride_tricks.sliding_window_view(x, 2) * x)(np.ones(2))
     # explicit conversions remain available
     assert grad(lambda x: x * float(numpy.sum(x.asnumpy())))(2.0) == 2.0
+
+
+def test_wait_to_read_synchronizes_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minpy.testing import fake_device
+
+    dev = fake_device()
+    seen: list[object] = []
+    monkeypatch.setattr(type(dev.backend), "synchronize", lambda self, d: seen.append(d))
+    x = np.ones(3, device=dev)
+    assert x.wait_to_read() is None
+    assert seen == [dev]

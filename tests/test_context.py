@@ -43,7 +43,9 @@ def test_gpu_unavailable_here_says_why() -> None:
         pytest.skip("a GPU is available here; the unavailable path is tested with stand-ins")
     assert why
     with pytest.raises(BackendUnavailableError) as info:
-        minpy.gpu(0)
+        # without CuPy gpu(0) is a descriptor (as in MinPy) and the first use raises
+        dev = minpy.gpu(0)
+        np.zeros(2, device=dev)
     assert str(info.value) == why
     assert isinstance(info.value, RuntimeError)
 
@@ -58,3 +60,13 @@ def test_as_device_checks_the_index() -> None:
     for bad in ("cuda:x", "gpu:", "gpu:-1", "cpu: 0", "cuda:\u0661"):
         with pytest.raises(ValueError, match=r"non-negative integer; write e\.g\. '\w+:0'"):
             as_device(bad)
+
+
+def test_context_minpy_attributes_and_copy() -> None:
+    from minpy.testing import fake_device
+
+    dev = fake_device(1)
+    assert (dev.device_type, dev.device_id) == ("fake", 1)
+    assert (minpy.cpu().device_type, minpy.cpu().device_id) == ("cpu", 0)
+    assert minpy.Context(dev) is dev
+    assert minpy.Context("cpu") is minpy.cpu()

@@ -3,7 +3,9 @@
 Every public NumPy function is here as a Primitive that runs on its inputs' device; those with
 a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
 operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
-``random``, ``linalg`` and ``fft`` are minpy's own submodules.
+``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's own additions are here
+too: ``onehot_encode``, ``softmax_output``, ``sigmoid``, ``slice_axis`` and the op statistics
+(``record_op_stat``, ``show_op_stat``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as _numpy
 
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
 from minpy import inplace as _inplace
+from minpy import stats as _stats
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
 from minpy.errors import GradientError
@@ -395,6 +398,138 @@ def _register_numpy_functions(names: dict[str, Any]) -> None:
             _numpy_functions[theirs] = fn
 
 
+# --------------------------------------------------------------------------------------------
+# MinPy's additions to the namespace
+
+
+def onehot_encode(indices: Any, out: Array) -> Array:
+    """Write 1 into ``out[i, indices[i]]`` for each row ``i``; return ``out`` (MinPy's).
+
+    ``out`` is a preallocated ``(N, C)`` Array, usually zeros; it is changed in place. No
+    gradient flows through this.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> np.onehot_encode(np.array([2, 0]), np.zeros((2, 3)))
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    if not isinstance(out, Array) or out.ndim != 2:
+        raise TypeError(
+            f"onehot_encode: out must be a 2-d minpy Array (N, C), got {type(out).__name__} "
+            f"{getattr(out, 'shape', out)!r}; pass np.zeros((N, C))"
+        )
+    idx = asarray(indices, device=out.device).astype(_numpy.int64)
+    if idx.shape != (out.shape[0],):
+        raise ValueError(
+            f"onehot_encode: indices must have shape ({out.shape[0]},) for out of shape "
+            f"{out.shape!r}, got {idx.shape!r}"
+        )
+    out[_names["arange"](out.shape[0], device=out.device), idx] = 1
+    return out
+
+
+def _softmax_rows(x: Any, label: Any) -> Any:
+    """Softmax over axis 1 of a raw array (NumPy's ufuncs also run CuPy arrays)."""
+    e = _numpy.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+#: the fused softmax and cross-entropy of MinPy (MXNet's SoftmaxOutput); its rule, which
+#: ignores the incoming gradient, is in minpy.numpy.vjps.extras
+_softmax_output = Primitive("softmax_output", impl=_softmax_rows)
+
+
+def softmax_output(x: Any, label: Any) -> Array:
+    """Softmax of ``x`` (N, C) over axis 1, whose gradient is that of mean cross-entropy.
+
+    MinPy's (and MXNet's ``SoftmaxOutput``): the forward pass gives probabilities, and the
+    gradient with respect to ``x`` is ``(probs - onehot(label)) / N`` whatever the incoming
+    gradient is, as if the loss were the mean cross-entropy. ``label`` is one-hot (N, C) or
+    class indices (N,); it gets no gradient.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> from minpy.core import grad
+    >>> x = np.zeros((1, 2))
+    >>> np.softmax_output(x, np.array([1]))
+    array([[0.5, 0.5]])
+    >>> grad(lambda x: np.softmax_output(x, np.array([1])))(x)
+    array([[ 0.5, -0.5]])
+    """
+    x = asarray(x)
+    label = asarray(label, device=x.device)
+    if label.ndim == 1 and x.ndim == 2:
+        label = onehot_encode(label, _names["zeros"](x.shape, dtype=x.dtype, device=x.device))
+    if x.ndim != 2 or label.shape != x.shape:
+        raise ValueError(
+            f"softmax_output: x must be (N, C) and label (N, C) or (N,), got x {x.shape!r} "
+            f"and label {label.shape!r}"
+        )
+    return _softmax_output(x, label)  # type: ignore[no-any-return]
+
+
+def sigmoid(x: Any) -> Array:
+    """The logistic function ``1 / (1 + exp(-x))``, without overflow (MinPy's).
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> np.sigmoid(np.array([0.0, -1000.0]))
+    array([0.5, 0. ])
+    """
+    return _names["exp"](-_names["logaddexp"](0, -asarray(x)))  # type: ignore[no-any-return]
+
+
+def slice_axis(data: Any, axis: int, begin: int, end: int | None) -> Array:
+    """``data[..., begin:end, ...]`` along ``axis`` (MinPy's MXNet operator); differentiable.
+
+    Examples
+    --------
+    >>> import minpy.numpy as np
+    >>> np.slice_axis(np.arange(6).reshape(2, 3), axis=1, begin=1, end=None)
+    array([[1, 2],
+           [4, 5]])
+    """
+    data = asarray(data)
+    if not -data.ndim <= axis < data.ndim:
+        raise ValueError(
+            f"slice_axis: axis {axis!r} is out of range for shape {data.shape!r}; "
+            f"use an axis in range({-data.ndim}, {data.ndim})"
+        )
+    key = (slice(None),) * (axis % data.ndim) + (slice(begin, end),)
+    return data[key]
+
+
+def record_op_stat() -> None:
+    """Start counting calls afresh (MinPy's; minpy always counts, so this resets the counts)."""
+    _stats.reset_stats()
+
+
+def show_op_stat() -> None:
+    """Print the calls since ``record_op_stat`` per backend, with their shares, and the table.
+
+    MinPy printed how many calls ran in MXNet and how many in NumPy; here the backends are
+    NumPy (CPU and CPU fallbacks) and CuPy.
+    """
+    table = _stats.stats()
+    per: dict[str, int] = {}
+    for (_name, backend), row in table.rows.items():
+        per[backend] = per.get(backend, 0) + row["calls"]
+    total = _builtins.sum(per.values())
+    print(f"{total} primitive calls")
+    for backend, n in sorted(per.items()):
+        print(f"  {backend}: {n} ({100 * n / total:.1f}%)")
+    print(table)
+
+
+_MINPY = frozenset(
+    {"onehot_encode", "record_op_stat", "show_op_stat", "sigmoid", "slice_axis", "softmax_output"}
+)
+
+
 def __getattr__(name: str) -> Any:
     raise AttributeError(
         f"minpy.numpy has no attribute {name!r}"
@@ -408,4 +543,6 @@ from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
 _register_numpy_functions({n: globals()[n] for n in _OWN | _WRITERS if n in globals()})
 
-__all__ = sorted({n for n in _names if not n.startswith("_")} | _OWN | {"fft", "linalg", "random"})
+__all__ = sorted(
+    {n for n in _names if not n.startswith("_")} | _OWN | _MINPY | {"fft", "linalg", "random"}
+)

@@ -89,8 +89,14 @@ def test_gpu_without_cupy(monkeypatch: pytest.MonkeyPatch, gpu_backend: Any) -> 
     assert not ok
     assert "needs CuPy, which is not installed" in why
     assert 'pip install "minpy[cuda12]"' in why and "cuda13" in why
+    dev = minpy.gpu(2)  # a descriptor, as in MinPy: the error comes at first use
+    assert (dev.device_type, dev.device_id) == ("gpu", 2)
     with pytest.raises(BackendUnavailableError, match=r"gpu\(2\) needs CuPy"):
-        minpy.gpu(2)
+        minpy.numpy.zeros(3, device=dev)
+    with pytest.raises(BackendUnavailableError, match=r"gpu\(2\) needs CuPy"):
+        dev.synchronize()
+    with dev, pytest.raises(BackendUnavailableError, match=r"gpu\(2\) needs CuPy"):
+        minpy.numpy.ones(2)
     assert b.device_count() == 0
     assert b.versions()["cupy"].startswith("not installed")
 

@@ -47,6 +47,7 @@ The conventions every rule follows:
 
 from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
     elementwise,
+    extras,
     indexing,
     linalg,
     products,

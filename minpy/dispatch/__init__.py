@@ -15,6 +15,9 @@ Most of this is written out in ``dispatch`` itself, because it runs for every op
 rarer cases (``out=``, ``device=``, Arrays inside lists or keywords) take
 ``_dispatch_general``. In the raw host mode of a backward pass (``RAW_HOST`` on the context
 stack; see ``minpy.backprop``), calls with no Array inputs run on NumPy arrays and return them.
+
+``minpy.dispatch.policy`` is MinPy's module of the policies (``minpy.policy`` re-exported under
+MinPy's names, with ``AutoBlacklistPolicy``); nothing here depends on it.
 """
 
 from __future__ import annotations
