@@ -29,6 +29,7 @@ from minpy.errors import (
     OutOfMemoryError,
 )
 from minpy.policy import (
+    PreferMXNetPolicy,
     get_global_policy,
     set_global_policy,
     use_policy,
@@ -48,6 +49,7 @@ __all__ = [
     "MissingVJPError",
     "NDArray",
     "OutOfMemoryError",
+    "PreferMXNetPolicy",
     "__version__",
     "cpu",
     "current_context",

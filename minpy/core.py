@@ -19,12 +19,16 @@ import minpy.numpy as np
 from minpy.array import Array, wrap
 from minpy.backprop import gradients
 from minpy.context import current_context
+from minpy.convert import convert_args, minpy_to_numpy, numpy_to_minpy, return_numpy
 from minpy.errors import GradientError
 from minpy.primitive import CustomOp, Primitive, customop, defvjp, defvjp_argnum
 from minpy.tape import Meta, Node, active_mask, start_trace, stop_trace
 
 __all__ = [
     "CustomOp",
+    "Function",
+    "MXNetSymbolError",
+    "convert_args",
     "customop",
     "defvjp",
     "defvjp_argnum",
@@ -33,7 +37,10 @@ __all__ = [
     "hessian",
     "holomorphic_grad",
     "jacobian",
+    "minpy_to_numpy",
+    "numpy_to_minpy",
     "primitive",
+    "return_numpy",
     "stop_gradient",
     "value_and_grad",
 ]
@@ -481,3 +488,28 @@ def primitive(fun: Callable[..., Any]) -> Primitive:
     )
     prim.__name__ = fun.__name__
     return prim
+
+
+# --------------------------------------------------------------------------------------------
+# MinPy's conversion helpers, and its MXNet-only names
+
+
+class MXNetSymbolError(ValueError):
+    """MinPy's error class for MXNet symbols (kept so MinPy's imports work; never raised)."""
+
+
+class Function:
+    """MinPy's wrapper of an MXNet symbol: there are no MXNet symbols in minpy.
+
+    Raises
+    ------
+    NotImplementedError
+        Always, saying what to use instead.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(
+            "minpy.core.Function wraps MXNet symbols, which minpy (NumPy/CuPy) does not have; "
+            "write the forward pass with minpy.nn.layers or minpy.numpy functions (they are "
+            "differentiable), or a minpy.nn.model_builder model"
+        )

@@ -463,3 +463,36 @@ def test_the_same_array_passed_twice_gets_two_gradients() -> None:
     ga, gb = grad(lambda a, b: np.sum(a * b * b), [0, 1])(x, x)
     numpy.testing.assert_array_equal(ga.asnumpy(), [1.0, 4.0])  # b * b
     numpy.testing.assert_array_equal(gb.asnumpy(), [2.0, 8.0])  # 2 a b
+
+
+# --------------------------------------------------------------------------------------------
+# MinPy's conversion helpers and MXNet-only names
+
+
+def test_minpy_conversion_helpers() -> None:
+    from minpy.core import convert_args, minpy_to_numpy, numpy_to_minpy, return_numpy
+
+    assert isinstance(numpy_to_minpy(numpy.ones(2)), Array)
+    assert numpy_to_minpy("x") == "x"
+    out = minpy_to_numpy({"a": [np.ones(2), (np.zeros(1),)], "b": 3})
+    assert isinstance(out["a"][0], numpy.ndarray) and isinstance(out["a"][1][0], numpy.ndarray)
+    assert out["b"] == 3
+
+    @convert_args
+    def kinds(x: Any, y: Any = None) -> tuple[type, type]:
+        return type(x), type(y)
+
+    assert kinds(numpy.ones(2), y=numpy.ones(1)) == (Array, Array)
+
+    @return_numpy
+    def twice(x: Any) -> Any:
+        return [x * 2]
+
+    assert isinstance(twice(np.ones(2))[0], numpy.ndarray)
+
+
+def test_mxnet_function_says_what_to_use_instead() -> None:
+    from minpy.core import Function
+
+    with pytest.raises(NotImplementedError, match=r"MXNet symbols.*minpy\.nn\.layers"):
+        Function("symbol")
