@@ -43,6 +43,12 @@ def test_names_follow_minpy_counters_per_class() -> None:
     assert (sbn.gamma, sbn.beta) == ("SpatialBN0_gamma", "SpatialBN0_beta")
     assert builder.BatchNormalization().gamma == "BN1_gamma"  # SpatialBN has its own count
 
+    class Wide(builder.Affine):
+        pass
+
+    assert Wide(2).weight == "affine2_weight"  # a subclass shares the counter: no clash
+    assert builder.Affine(2).weight == "affine3_weight"
+
 
 def test_model_registers_every_parameter_with_shape_and_settings() -> None:
     net = builder.Sequential(

@@ -97,9 +97,11 @@ def _merge(shapes: dict[str, Shape], more: Mapping[str, Shape]) -> None:
 
 
 def _index(cls: type) -> int:
-    """The next number of ``cls``'s own counter (MinPy's ``count`` class attribute)."""
-    k: int = cls.__dict__.get("count", 0)
-    cls.count = k + 1  # type: ignore[attr-defined]
+    """The next number of the counter (MinPy's ``count`` class attribute) of the nearest class
+    that defines one, so a user's subclass of ``Affine`` shares its names' sequence."""
+    owner = next((c for c in cls.__mro__ if "count" in c.__dict__), cls)
+    k: int = owner.__dict__.get("count", 0)
+    owner.count = k + 1  # type: ignore[attr-defined]
     return k
 
 
