@@ -2,13 +2,13 @@
 
 MinPy's neural-network API on minpy arrays: ``layers`` (pure functions, differentiated by
 ``minpy.core``), ``model.ModelBase``, ``init`` and ``optim`` (rules looked up by name),
-``io.NDArrayIter`` and ``solver.Solver``. Everything runs on every device with no
-device-specific code.
+``io.NDArrayIter``, ``solver.Solver`` and ``model_builder`` (networks declared as modules).
+Everything runs on every device with no device-specific code.
 """
 
 from __future__ import annotations
 
-from minpy.nn import init, io, layers, model, optim, solver
+from minpy.nn import init, io, layers, model, model_builder, optim, solver
 from minpy.nn.io import DataBatch, NDArrayIter
 from minpy.nn.model import CheckpointError, ModelBase
 from minpy.nn.solver import NonFiniteLossError, Solver
@@ -24,6 +24,7 @@ __all__ = [
     "io",
     "layers",
     "model",
+    "model_builder",
     "optim",
     "solver",
 ]
