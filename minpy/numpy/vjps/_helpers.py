@@ -14,12 +14,13 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum ``g`` down to the shape of ``x`` (undo broadcasting), real where ``x`` is real."""
-    shape = tuple(getattr(x, "shape", ()))
+    shape = getattr(x, "shape", ())
     if g.shape != shape:
+        shape = tuple(shape)
         if g.ndim < len(shape):  # a rule gave fewer axes than x has: x's leading ones
             g = np.reshape(g, (1,) * (len(shape) - g.ndim) + tuple(g.shape))
         g = np.sum_to(g, shape)
-    return drop_imag(g, x)
+    return drop_imag(g, x) if g.dtype.kind == "c" else g  # (the check inlined: a hot path)
 
 
 def drop_imag(g: Any, x: Any) -> Any:
