@@ -68,7 +68,8 @@ def minpy_step(batch: int) -> Callable[[], Any]:
     def run() -> Any:
         grads, value = step(params, x, y)
         for i, g in enumerate(grads):
-            params[i], configs[i] = optim.sgd(params[i], g, configs[i])
+            # in place, as the Solver updates and as the hand-written steps do (w -= lr * g)
+            params[i], configs[i] = optim.sgd(params[i], g, configs[i], inplace=True)
         return value
 
     return run
