@@ -20,6 +20,7 @@ from minpy.context import (
     gpu_memory,
     set_context,
 )
+from minpy.dispatch.policy import AutoBlacklistPolicy
 from minpy.errors import (
     BackendUnavailableError,
     DeviceMismatchError,
@@ -29,6 +30,8 @@ from minpy.errors import (
     OutOfMemoryError,
 )
 from minpy.policy import (
+    OnlyMXNetPolicy,
+    OnlyNumPyPolicy,
     PreferMXNetPolicy,
     get_global_policy,
     set_global_policy,
@@ -40,6 +43,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Array",
+    "AutoBlacklistPolicy",
     "BackendUnavailableError",
     "Context",
     "Device",
@@ -48,6 +52,8 @@ __all__ = [
     "GradientError",
     "MissingVJPError",
     "NDArray",
+    "OnlyMXNetPolicy",
+    "OnlyNumPyPolicy",
     "OutOfMemoryError",
     "PreferMXNetPolicy",
     "__version__",

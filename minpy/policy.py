@@ -265,6 +265,15 @@ class Policy:
         """Print the op statistics (MinPy's method; the table of ``stats()``)."""
         print(stats())
 
+    def __enter__(self) -> Policy:
+        """``with policy:`` runs the block under this policy, as ``use_policy(policy)`` does
+        (MinPy's form; this thread or task only)."""
+        self.__dict__.setdefault("_tokens", []).append(policy_override.set(self))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        policy_override.reset(self.__dict__["_tokens"].pop())
+
     def __repr__(self) -> str:
         return f"<minpy policy {self.name!r}>"
 

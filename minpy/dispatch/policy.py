@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import ModuleType
 from typing import Any
 
 from minpy.context import Device
@@ -131,8 +132,11 @@ class AutoBlacklistPolicy(PreferCuPyPolicy):
         """Blacklist primitive ``name`` on devices of ``kind``."""
         self.rules.setdefault(kind, set()).add(name)
 
-    def query(self, nspace: str, name: str) -> bool:
-        """Whether ``nspace.name`` (``"minpy.numpy"``, ``"exp"``) is blacklisted on any device."""
+    def query(self, nspace: str | ModuleType, name: str) -> bool:
+        """Whether ``nspace.name`` is blacklisted on any device; ``nspace`` is a module
+        (``minpy.numpy``, as MinPy's users pass it) or its name (``"minpy.numpy"``)."""
+        if isinstance(nspace, ModuleType):
+            nspace = nspace.__name__
         sub = nspace.removeprefix("minpy.numpy").lstrip(".")
         full = f"{sub}.{name}" if sub else name
         return any(full in names for names in self.rules.values())

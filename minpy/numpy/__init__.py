@@ -3,9 +3,8 @@
 Every public NumPy function is here as a Primitive that runs on its inputs' device; those with
 a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
 operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
-``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's own additions are here
-too: ``onehot_encode``, ``softmax_output``, ``sigmoid``, ``slice_axis`` and the op statistics
-(``record_op_stat``, ``show_op_stat``).
+``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's additions: ``onehot_encode``,
+``softmax_output``, ``sigmoid``, ``slice_axis``, ``record_op_stat``/``show_op_stat``, ``policy``.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import numpy as _numpy
 
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
 from minpy import inplace as _inplace
+from minpy import policy as _policy
 from minpy import stats as _stats
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
@@ -531,6 +531,8 @@ _MINPY = frozenset(
 
 
 def __getattr__(name: str) -> Any:
+    if name == "policy":  # MinPy's module attribute: the policy in force here
+        return _policy.get_global_policy()
     raise AttributeError(
         f"minpy.numpy has no attribute {name!r}"
         + ("" if hasattr(_numpy, name) else " (NumPy has none either)")

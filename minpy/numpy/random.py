@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy
 
+from minpy import policy as _policy
 from minpy.array import Array, wrap
 from minpy.context import Device, current_context
 
@@ -294,3 +295,9 @@ class RandomState:
 
 # shuffle is left out: it would write into a raw buffer past minpy's copy-on-write
 _METHODS = frozenset(__all__) - {"RandomState", "seed", "get_state", "set_state", "shuffle"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "policy":  # MinPy's module attribute: the policy in force here
+        return _policy.get_global_policy()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
