@@ -153,27 +153,22 @@ def cpu(index: int = 0) -> Device:
 def gpu(index: int = 0) -> Device:
     """The NVIDIA GPU number ``index``, where arrays are CuPy arrays.
 
-    Without CuPy this is only a name, as in MinPy (``set_context(gpu(0))`` at the top of a
-    script works); the error comes when the device is first used.
+    It is a name, as in MinPy (``set_context(gpu(0))`` at the top of a script works
+    anywhere); the device is checked when it is first used.
 
     Raises
     ------
     BackendUnavailableError
-        CuPy is installed but sees no CUDA device, or ``index`` is out of range; without CuPy,
-        at the first use of the device. The message says which and how to fix it.
+        At the first use of the device, not here: CuPy is not installed, sees no CUDA device,
+        or ``index`` is out of range. The message says which and how to fix it.
 
     Examples
     --------
     >>> import minpy
-    >>> ok, why = minpy.backends.available("gpu")
-    >>> minpy.gpu(0).device_type if ok else "gpu"  # on a machine with a GPU, a real call
-    'gpu'
+    >>> minpy.gpu(1).device_type, minpy.gpu(1).device_id
+    ('gpu', 1)
     """
-    backend = get_backend("gpu")
-    if backend.xp is None:  # no CuPy: a descriptor; using it raises
-        return Device("gpu", index)
-    backend.check_device(index)
-    return Device("gpu", index)
+    return Device("gpu", index)  # a descriptor, as MinPy's: using it checks (Device.backend)
 
 
 def current_context() -> Device:

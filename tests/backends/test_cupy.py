@@ -108,8 +108,9 @@ def test_gpu_without_cuda_driver(monkeypatch: pytest.MonkeyPatch, gpu_backend: A
     ok, why = backends.available("gpu")
     assert not ok
     assert "cudaErrorNoDevice" in why and "nvidia-smi" in why and "minpy.cpu()" in why
+    dev = minpy.gpu(0)  # a descriptor, as in MinPy: the error comes at first use
     with pytest.raises(BackendUnavailableError, match="cudaErrorNoDevice"):
-        minpy.gpu(0)
+        minpy.numpy.zeros(3, device=dev)
 
 
 def test_gpu_with_zero_devices(monkeypatch: pytest.MonkeyPatch, gpu_backend: Any) -> None:
@@ -125,8 +126,9 @@ def test_gpu_index_out_of_range(monkeypatch: pytest.MonkeyPatch, gpu_backend: An
     assert backends.available("gpu") == (True, "")
     assert b.device_count() == 2
     b.check_device(1)
+    dev = minpy.gpu(5)  # a descriptor: the index is checked at first use
     with pytest.raises(BackendUnavailableError) as info:
-        minpy.gpu(5)
+        minpy.numpy.ones(2, device=dev)
     msg = str(info.value)
     assert "gpu(5) does not exist" in msg and "2 CUDA device(s)" in msg and "range(2)" in msg
 
