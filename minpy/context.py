@@ -37,6 +37,13 @@ register_backend("cpu", NumpyBackend)
 register_backend("gpu", CupyBackend)
 
 
+class _DefaultContext:
+    """MinPy's class attribute ``Context.default_ctx``, read as ``current_context()``."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> Device:
+        return current_context()
+
+
 class Device:
     """One device: a backend kind (``"cpu"``, ``"gpu"``, ...) and an index.
 
@@ -54,6 +61,9 @@ class Device:
     """
 
     __slots__ = ("__weakref__", "_backend", "index", "kind")
+    devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned"}  # MinPy's (MXNet's) type ids
+    devstr2type = {"cpu": 1, "gpu": 2, "cpu_pinned": 3}
+    default_ctx = _DefaultContext()  # set it with set_context
     _interned: dict[tuple[str, int], Device] = {}
     _lock = threading.Lock()
 
@@ -109,6 +119,11 @@ class Device:
         """MinPy's name for the index."""
         return self.index
 
+    @property
+    def device_typeid(self) -> int:
+        """MinPy's numeric kind: 1 for ``'cpu'``, 2 for ``'gpu'``, 3 for ``'cpu_pinned'``."""
+        return self.devstr2type[self.kind]
+
     def synchronize(self) -> None:
         """Wait until all work queued on this device has finished."""
         self.backend.synchronize(self)
@@ -136,8 +151,8 @@ _stack: contextvars.ContextVar[tuple[Device, ...]] = contextvars.ContextVar(
 )
 
 
-def cpu(index: int = 0) -> Device:
-    """The host CPU, where arrays are NumPy arrays.
+def cpu(index: int = 0, *, device_id: int | None = None) -> Device:
+    """The host CPU, where arrays are NumPy arrays (``device_id`` is MinPy's name for ``index``).
 
     Examples
     --------
@@ -145,13 +160,14 @@ def cpu(index: int = 0) -> Device:
     >>> minpy.cpu()
     cpu(0)
     """
+    index = index if device_id is None else device_id
     if index != 0:
         raise ValueError(f"there is one CPU device, cpu(0); got cpu({index!r}); use minpy.cpu()")
     return _CPU
 
 
-def gpu(index: int = 0) -> Device:
-    """The NVIDIA GPU number ``index``, where arrays are CuPy arrays.
+def gpu(index: int = 0, *, device_id: int | None = None) -> Device:
+    """The NVIDIA GPU number ``index`` (MinPy's ``device_id``), where arrays are CuPy arrays.
 
     It is a name, as in MinPy (``set_context(gpu(0))`` at the top of a script works
     anywhere); the device is checked when it is first used.
@@ -168,6 +184,7 @@ def gpu(index: int = 0) -> Device:
     >>> minpy.gpu(1).device_type, minpy.gpu(1).device_id
     ('gpu', 1)
     """
+    index = index if device_id is None else device_id
     return Device("gpu", index)  # a descriptor, as MinPy's: using it checks (Device.backend)
 
 

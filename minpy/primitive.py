@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from minpy.errors import MissingVJPError
@@ -154,6 +154,19 @@ class Primitive:
         """Whether any argument has a rule."""
         return self.vjp_argnum is not None or any(r is not None for r in self.vjps)
 
+    def gradable(self, bp_args: Iterable[int], bp_kwargs: Iterable[str] = ()) -> bool:
+        """MinPy's: whether positional arguments ``bp_args`` all have rules (and, since keyword
+        arguments are never differentiated here, ``bp_kwargs`` is empty)."""
+        if list(bp_kwargs):
+            return False
+        vjps = self.vjps
+        every_arg = self.vjp_argnum is not None
+        return all(every_arg or (i < len(vjps) and vjps[i] is not None) for i in bp_args)
+
+    def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        """MinPy's ``call(args, kwargs)``: the same as ``self(*args, **kwargs)``."""
+        return self(*args, **kwargs)
+
 
 def defvjp(
     prim: Primitive,
@@ -204,6 +217,14 @@ class CustomOp(Primitive):
         grad_op = Primitive(f"{self.name}.grad{argnum}", register=False)
         grad_op.def_impl(self.backend, lambda g, ans, *args: func(ans, *args)(g))
         self.defvjp(lambda g, ans, *args: grad_op(g, ans, *args), argnums=(argnum,))
+        return self
+
+    def def_multiple_grad(
+        self, func: Callable[..., Callable[[Any], Sequence[Any]]], argnums: Sequence[int]
+    ) -> CustomOp:
+        """MinPy's: ``func(ans, *args)`` returns ``g -> (gradient for each of argnums)``."""
+        for k, argnum in enumerate(argnums):
+            self.def_grad(lambda ans, *args, k=k: lambda g: func(ans, *args)(g)[k], argnum)
         return self
 
     def def_grad_zero(self, argnum: int = 0) -> CustomOp:

@@ -10,6 +10,8 @@ which starts a new epoch) and MXNet's cursor protocol (``reset``, ``iter_next``,
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -19,7 +21,7 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device, current_context
 
-__all__ = ["DataBatch", "DataIter", "NDArrayIter"]
+__all__ = ["DataBatch", "DataIter", "NDArrayIter", "load_data_labels", "save_data_labels"]
 
 _HANDLES = ("pad", "discard", "roll_over", "keep")
 
@@ -226,6 +228,21 @@ class NDArrayIter(DataIter):
         return [(k, (self.batch_size, *a.shape[1:])) for k, a in zip(self._names[1], self.label)]
 
     @property
+    def data_list(self) -> list[numpy.ndarray]:
+        """MinPy's: the data arrays, then the label arrays (host arrays)."""
+        return self.data + self.label
+
+    @property
+    def num_source(self) -> int:
+        """MinPy's: how many arrays (data and labels) each batch holds."""
+        return len(self.data) + len(self.label)
+
+    @property
+    def num_iterations_per_epoch(self) -> int:
+        """MinPy's attribute; the same as ``getnumiterations()``."""
+        return self.getnumiterations()
+
+    @property
     def cursor(self) -> int:
         """Position of the current batch in the epoch's order (``-batch_size`` before the first)."""
         return self._cursor
@@ -347,3 +364,29 @@ class NDArrayIter(DataIter):
             f"NDArrayIter(data shapes {list(shapes)!r}, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, last_batch_handle={self.last_batch_handle!r})"
         )
+
+
+def save_data_labels(data_vec: Any, label_vec: Any, file_name: str | os.PathLike[str]) -> None:
+    """Pickle ``{'data': data_vec, 'labels': label_vec}`` to ``file_name`` (MinPy's format).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from minpy.nn.io import load_data_labels, save_data_labels
+    >>> path = os.path.join(tempfile.mkdtemp(), "digits.pkl")
+    >>> save_data_labels(numpy.zeros((2, 3)), numpy.array([0, 1]), path)
+    >>> [a.shape for a in load_data_labels(path)]
+    [(2, 3), (2,)]
+    """
+    with open(file_name, "wb") as f:
+        pickle.dump({"data": data_vec, "labels": label_vec}, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_data_labels(file_name: str | os.PathLike[str]) -> tuple[Any, Any]:
+    """``(data, labels)`` from a file ``save_data_labels`` wrote.
+
+    It unpickles, so load only files you trust.
+    """
+    with open(file_name, "rb") as f:
+        saved = pickle.load(f)
+    return saved["data"], saved["labels"]

@@ -4,7 +4,8 @@ Every public NumPy function is here as a Primitive that runs on its inputs' devi
 a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
 operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
 ``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's additions: ``onehot_encode``,
-``softmax_output``, ``sigmoid``, ``slice_axis``, ``record_op_stat``/``show_op_stat``, ``policy``.
+``softmax_output``, ``sigmoid``, ``slice_axis``, ``policy``; ``record_op_stat``,
+``show_op_stat`` and ``set_policy`` come from ``_opstat``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as _numpy
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
 from minpy import inplace as _inplace
 from minpy import policy as _policy
-from minpy import stats as _stats
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
 from minpy.errors import GradientError
+from minpy.numpy import _opstat
+from minpy.numpy._opstat import record_op_stat, set_policy, show_op_stat  # noqa: F401
 from minpy.numpy._wrapping import wrap_namespace
 from minpy.primitive import Primitive
 from minpy.primitive import numpy_functions as _numpy_functions
@@ -503,30 +505,8 @@ def slice_axis(data: Any, axis: int, begin: int, end: int | None) -> Array:
     return data[key]
 
 
-def record_op_stat() -> None:
-    """Start counting calls afresh (MinPy's; minpy always counts, so this resets the counts)."""
-    _stats.reset_stats()
-
-
-def show_op_stat() -> None:
-    """Print the calls since ``record_op_stat`` per backend, with their shares, and the table.
-
-    MinPy printed how many calls ran in MXNet and how many in NumPy; here the backends are
-    NumPy (CPU and CPU fallbacks) and CuPy.
-    """
-    table = _stats.stats()
-    per: dict[str, int] = {}
-    for (_name, backend), row in table.rows.items():
-        per[backend] = per.get(backend, 0) + row["calls"]
-    total = _builtins.sum(per.values())
-    print(f"{total} primitive calls")
-    for backend, n in sorted(per.items()):
-        print(f"  {backend}: {n} ({100 * n / total:.1f}%)")
-    print(table)
-
-
 _MINPY = frozenset(
-    {"onehot_encode", "record_op_stat", "show_op_stat", "sigmoid", "slice_axis", "softmax_output"}
+    {"onehot_encode", "sigmoid", "slice_axis", "softmax_output"} | set(_opstat.__all__)
 )
 
 

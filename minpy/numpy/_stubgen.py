@@ -10,7 +10,8 @@ stubs (``__init__.pyi``, ``linalg.pyi``, ``fft.pyi`` beside the modules) say wha
   the ``device=``/``ctx=`` every primitive takes), decorated so that it stays a ``Primitive``
   to the checker (``defvjp(np.sum, ...)`` type-checks); it returns ``Array`` unless
   ``RETURNS`` says otherwise;
-- a function written in ``minpy/numpy/__init__.py``: its own signature and annotations;
+- a function written in ``minpy/numpy/__init__.py`` (or a private module it imports from):
+  its own signature and annotations;
 - a class, dtype, constant or host-only function that is NumPy's own object: NumPy's.
 
 Run ``python -m minpy.numpy._stubgen`` after changing a namespace or moving to another NumPy;
@@ -423,7 +424,7 @@ def _collect(
             stub.primitive(name, obj)
         elif obj is Array:
             stub.reexports[name] = f"{name} = Array"
-        elif getattr(obj, "__module__", None) == module.__name__ and callable(obj):
+        elif _own(module, obj) and callable(obj):
             stub.own_function(name, obj)
         elif getattr(numpy_module, name, None) is obj:
             stub.reexports[name] = f"{name} = {stub.np_path}.{name}"
@@ -433,6 +434,12 @@ def _collect(
                 "teach _collect in minpy/numpy/_stubgen.py about it"
             )
     return stub
+
+
+def _own(module: types.ModuleType, obj: Any) -> bool:
+    """Whether ``obj`` is written in ``module`` or one of its private submodules."""
+    where = str(getattr(obj, "__module__", ""))
+    return where == module.__name__ or where.startswith(module.__name__ + "._")
 
 
 def _check_unlisted(module: types.ModuleType, listed: set[str]) -> None:

@@ -118,17 +118,35 @@ random = random_sample
 
 
 def uniform(
-    low: Any = 0.0, high: Any = 1.0, size: Any = None, device: Device | None = None
+    low: Any = 0.0,
+    high: Any = 1.0,
+    size: Any = None,
+    device: Device | None = None,
+    *,
+    shape: Any = None,
 ) -> Array:
-    """Uniform samples in [low, high). See ``numpy.random.uniform``."""
-    return _draw("uniform", device, low, high, size)
+    """Uniform samples in [low, high). See ``numpy.random.uniform``; ``shape=`` is MinPy's
+    (MXNet's) name for ``size``."""
+    return _draw("uniform", device, low, high, _size("uniform", size, shape))
 
 
 def normal(
-    loc: Any = 0.0, scale: Any = 1.0, size: Any = None, device: Device | None = None
+    loc: Any = 0.0,
+    scale: Any = 1.0,
+    size: Any = None,
+    device: Device | None = None,
+    *,
+    shape: Any = None,
 ) -> Array:
-    """Normal samples. See ``numpy.random.normal``."""
-    return _draw("normal", device, loc, scale, size)
+    """Normal samples. See ``numpy.random.normal``; ``shape=`` is MinPy's name for ``size``."""
+    return _draw("normal", device, loc, scale, _size("normal", size, shape))
+
+
+def _size(name: str, size: Any, shape: Any) -> Any:
+    """``size``, or MXNet's ``shape`` keyword standing for it (not both)."""
+    if shape is not None and size is not None:
+        raise TypeError(f"{name}: got size={size!r} and shape={shape!r}; pass only one of them")
+    return size if shape is None else shape
 
 
 def choice(
