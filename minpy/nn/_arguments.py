@@ -226,3 +226,15 @@ def check_init(
         where = f"parameter {name!r}'s init_config"
         check_init_config([rule], dict_arg(where, cfg.get("init_config")), where)
     check_init_config(rules, config, "init_config")
+
+
+def int_pair(value: Any, what: str, low: int) -> tuple[int, int]:
+    """``value`` (an int or a pair of ints, each ``>= low``) as a pair; raises naming ``what``."""
+    try:
+        pair = (value, value) if isinstance(value, int) else tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(isinstance(v, int) and v >= low for v in pair):
+        kind = "positive" if low else "non-negative"
+        raise ValueError(f"{what} must be a {kind} int or a pair of them, got {value!r}")
+    return pair

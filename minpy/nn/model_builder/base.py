@@ -52,19 +52,7 @@ def transpose(inputs: Array, axes: Any) -> Array:
     return np.transpose(inputs, axes)
 
 
-def _pair(value: Any, what: str, low: int) -> tuple[int, int]:
-    """``value`` (an int or a pair of ints, each ``>= low``) as a pair; raises naming ``what``."""
-    try:
-        pair = (value, value) if isinstance(value, int) else tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(isinstance(v, int) and v >= low for v in pair):
-        kind = "positive" if low else "non-negative"
-        raise ValueError(f"{what} must be a {kind} int or a pair of them, got {value!r}")
-    return pair
-
-
-def _image(module: str, input_shape: Shape) -> Shape:
+def image_shape_of(module: str, input_shape: Shape) -> Shape:
     """``input_shape`` if it is a per-sample image ``(C, H, W)``; raises otherwise."""
     if len(input_shape) != 3:
         raise ValueError(
@@ -74,7 +62,7 @@ def _image(module: str, input_shape: Shape) -> Shape:
     return input_shape
 
 
-def _window(module: str, size: int, kernel: int, stride: int, pad: int) -> int:
+def window_size(module: str, size: int, kernel: int, stride: int, pad: int) -> int:
     """Output length of a window sliding over ``size`` (MXNet's and ours: floor rounding)."""
     out = (size + 2 * pad - kernel) // stride + 1
     if out < 1:
@@ -96,7 +84,7 @@ def _merge(shapes: dict[str, Shape], more: Mapping[str, Shape]) -> None:
         shapes[name] = tuple(shape)
 
 
-def _index(cls: type) -> int:
+def checked_index(cls: type) -> int:
     """The next number of the counter (MinPy's ``count`` class attribute) of the nearest class
     that defines one, so a user's subclass of ``Affine`` shares its names' sequence."""
     owner = next((c for c in cls.__mro__ if "count" in c.__dict__), cls)

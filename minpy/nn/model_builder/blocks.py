@@ -15,15 +15,15 @@ from typing import Any
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.nn import layers
+from minpy.nn._arguments import int_pair
 from minpy.nn.model_builder.base import (
     MODE_KEY,
     Module,
     Shape,
-    _image,
-    _index,
-    _pair,
-    _window,
+    checked_index,
+    image_shape_of,
     normal_shape,
+    window_size,
 )
 
 __all__ = [
@@ -49,7 +49,7 @@ class _Parametric(Module):
     prefix = ""
 
     def __init__(self, initializer: Mapping[str, Any] | None) -> None:
-        k = _index(type(self))
+        k = checked_index(type(self))
         self.weight = f"{self.prefix}{k}_weight"
         self.bias = f"{self.prefix}{k}_bias"
         self.initializer = initializer
@@ -139,14 +139,14 @@ class Convolution(_Parametric):
         pad: Any = (0, 0),
         initializer: Mapping[str, Any] | None = None,
     ) -> None:
-        self.kernel_shape = _pair(kernel_shape, "Convolution: kernel_shape", 1)
+        self.kernel_shape = int_pair(kernel_shape, "Convolution: kernel_shape", 1)
         if not isinstance(kernel_number, int) or kernel_number < 1:
             raise ValueError(
                 f"Convolution: kernel_number must be a positive int, got {kernel_number!r}"
             )
         self.kernel_number = kernel_number
-        self.stride = _pair(stride, "Convolution: stride", 1)
-        self.pad = _pair(pad, "Convolution: pad", 0)
+        self.stride = int_pair(stride, "Convolution: stride", 1)
+        self.pad = int_pair(pad, "Convolution: pad", 0)
         super().__init__(initializer)
 
     def forward(self, inputs: Array, params: Mapping[str, Any]) -> Array:
@@ -154,13 +154,16 @@ class Convolution(_Parametric):
         return layers.conv2d(inputs, w, b, stride=self.stride, pad=self.pad)
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        _, h, w = _image("Convolution", input_shape)
+        _, h, w = image_shape_of("Convolution", input_shape)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_shape, self.stride, self.pad
-        oh, ow = _window("Convolution", h, kh, sh, ph), _window("Convolution", w, kw, sw, pw)
+        oh, ow = (
+            window_size("Convolution", h, kh, sh, ph),
+            window_size("Convolution", w, kw, sw, pw),
+        )
         return (self.kernel_number, oh, ow)
 
     def parameter_shape(self, input_shape: Shape) -> dict[str, Shape]:
-        c = _image("Convolution", input_shape)[0]
+        c = image_shape_of("Convolution", input_shape)[0]
         weight = (self.kernel_number, c, *self.kernel_shape)
         return {self.weight: weight, self.bias: (self.kernel_number,)}
 
@@ -186,9 +189,9 @@ class Pooling(Module):
         if mode not in self._MODES:
             raise ValueError(f"Pooling: mode must be one of {self._MODES}, got {mode!r}")
         self.mode = mode
-        self.kernel_shape = _pair(kernel_shape, "Pooling: kernel_shape", 1)
-        self.stride = _pair(stride, "Pooling: stride", 1)
-        self.pad = _pair(pad, "Pooling: pad", 0)
+        self.kernel_shape = int_pair(kernel_shape, "Pooling: kernel_shape", 1)
+        self.stride = int_pair(stride, "Pooling: stride", 1)
+        self.pad = int_pair(pad, "Pooling: pad", 0)
         if any(p >= k for p, k in zip(self.pad, self.kernel_shape)):
             raise ValueError(
                 f"Pooling: pad {self.pad!r} must be smaller than the kernel {self.kernel_shape!r}"
@@ -207,9 +210,9 @@ class Pooling(Module):
         return out * math.prod(self.kernel_shape) if self.mode == "sum" else out
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        c, h, w = _image("Pooling", input_shape)
+        c, h, w = image_shape_of("Pooling", input_shape)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_shape, self.stride, self.pad
-        return (c, _window("Pooling", h, kh, sh, ph), _window("Pooling", w, kw, sw, pw))
+        return (c, window_size("Pooling", h, kh, sh, ph), window_size("Pooling", w, kw, sw, pw))
 
 
 class BatchNormalization(Module):
@@ -239,7 +242,7 @@ class BatchNormalization(Module):
         self.momentum = momentum
         self.running_mean: Array | None = None
         self.running_variance: Array | None = None
-        k = _index(type(self))
+        k = checked_index(type(self))
         self.gamma = f"{self.prefix}{k}_gamma"
         self.beta = f"{self.prefix}{k}_beta"
 

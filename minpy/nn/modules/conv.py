@@ -16,22 +16,12 @@ from typing import Any
 import minpy.numpy as np
 from minpy.array import Array
 from minpy.nn import layers
+from minpy.nn._arguments import int_pair as _pair
 from minpy.nn.modules.base import Layer, Shape
 
 __all__ = ["Convolution", "Pooling"]
 
 _POOL_TYPES = ("max", "avg", "sum")
-
-
-def _pair(value: Any, what: str, low: int) -> tuple[int, int]:
-    try:
-        pair = (value, value) if isinstance(value, int) else tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(isinstance(v, int) and v >= low for v in pair):
-        kind = "positive" if low else "non-negative"
-        raise ValueError(f"{what} must be a {kind} int or a pair of them, got {value!r}")
-    return pair
 
 
 def _image(shape: Shape | None, where: str) -> Shape:
