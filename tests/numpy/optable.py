@@ -742,3 +742,8 @@ UNCOVERED: dict[str, str] = {
     # output, so finite differences cannot check it; test_minpy_extras.py checks the formula
     "softmax_output": "rule is (probs - label) / N, ignoring g (MinPy's SoftmaxOutput)",
 }
+
+# the cases of whole topics kept in modules of their own
+from tests.numpy import optable_fft, optable_linalg  # noqa: E402
+
+CASES += optable_fft.CASES + optable_linalg.CASES

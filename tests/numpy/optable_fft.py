@@ -1,0 +1,7 @@
+"""Op-table cases of ``minpy.numpy.fft``'s rules (joined to ``optable.CASES``)."""
+
+from __future__ import annotations
+
+from tests.numpy.optable import Case
+
+CASES: list[Case] = []
