@@ -30,7 +30,12 @@ def _via_method(name: str) -> Any:
 
     def run(a: Any, *args: Any, **kwargs: Any) -> Any:
         if a.__class__ is numpy.ndarray:
-            return method(a, *args, **kwargs)
+            try:
+                return method(a, *args, **kwargs)
+            except TypeError:
+                if not kwargs:
+                    raise
+                # a keyword the method lacks (ndarray.swapaxes takes none): the function
         return function(a, *args, **kwargs)
 
     run.__name__ = name

@@ -30,7 +30,7 @@ from minpy.numpy.vjps._helpers import (
     unbroadcast,
     zero,
 )
-from minpy.primitive import defvjp
+from minpy.primitive import defvjp, defvjp_argnum
 
 # --------------------------------------------------------------------------------------------
 # arithmetic with broadcasting (and where, clip)
@@ -355,9 +355,51 @@ defvjp(np.angle, _angle, keep="args")
 defvjp(np.conj, lambda g, ans, x: np.conj(g), keep="meta")
 defvjp(np.astype, _astype, keep="meta")
 defvjp(np.copy, identity, keep="meta")
+# nan_to_num is x where x is finite, a constant elsewhere
+defvjp(np.nan_to_num, lambda g, ans, x, *a, **kw: g * mask(np.isfinite(x), g), keep="args")
+
+
+def _real_if_close(g: Any, ans: Any, x: Any, *args: Any, **kw: Any) -> Any:
+    # the real part (as real's rule: g as complex) where it dropped a tiny imaginary part
+    return g + 0j if is_complex(x) and not is_complex(ans) else g
+
+
+defvjp(np.real_if_close, _real_if_close, keep="all")
+
+
+def _linspace_t(ans: Any, num: int, endpoint: bool, axis: int) -> Any:
+    """The fractions t along ``axis`` of ``start + (stop - start) * t``, shaped to broadcast."""
+    div = (num - 1 if endpoint else num) or 1
+    t = np.arange(num, dtype=ans.dtype, device=ans.device) / div
+    shape = [1] * ans.ndim
+    shape[axis % ans.ndim] = num
+    return np.reshape(t, tuple(shape))
+
+
+def _linspace(
+    argnum: int,
+    g: Any,
+    ans: Any,
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    t = _linspace_t(ans, num, endpoint, axis)
+    share = 1 - t if argnum == 0 else t
+    summed = np.sum(g * share, axis=axis)  # back to the broadcast shape of start and stop
+    return unbroadcast(summed, start if argnum == 0 else stop)
+
+
 # arrays shaped like x whose values do not depend on x's; full_like's do on the fill value
 for _like in (np.zeros_like, np.ones_like, np.empty_like):
     defvjp(_like, zero, keep="meta")
 defvjp(
     np.full_like, zero, lambda g, ans, x, fill_value, **kw: unbroadcast(g, fill_value), keep="meta"
 )
+
+
+defvjp_argnum(np.linspace, _linspace, keep="all")

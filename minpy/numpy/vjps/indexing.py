@@ -92,3 +92,15 @@ def _sort(g: Any, ans: Any, x: Any, axis: Any = -1, **kw: Any) -> Any:
 
 
 defvjp(np.sort, _sort, keep="args")
+
+
+def _partition(g: Any, ans: Any, x: Any, kth: Any, axis: Any = -1, **kw: Any) -> Any:
+    # like sort: each output came from the position argpartition names
+    if axis is None:
+        order = raw(np.argpartition(np.ravel(x), kth))
+        return np.reshape(np.scatter_add((x.size,), order, g), x.shape)
+    order = raw(np.argpartition(x, kth, axis=axis))
+    return take_along_axis_rule(g, ans, x, order, axis)
+
+
+defvjp(np.partition, _partition, keep="args")

@@ -41,8 +41,13 @@ def _real_for_real_argnum(rule: Callable[..., Any]) -> Callable[..., Any]:
 # dot, matmul, tensordot, outer, inner, vdot
 
 
+def _ndim(x: Any) -> int:
+    """Dimensions of an array or a Python number (0)."""
+    return getattr(x, "ndim", 0)
+
+
 def _dot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 0 or b.ndim == 0:
+    if _ndim(a) == 0 or _ndim(b) == 0:
         return unbroadcast(g * b, a)
     if b.ndim == 1:
         return np.expand_dims(g, -1) * b if a.ndim > 1 else g * b
@@ -54,7 +59,7 @@ def _dot_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 def _dot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 0 or b.ndim == 0:
+    if _ndim(a) == 0 or _ndim(b) == 0:
         return unbroadcast(g * a, b)
     if a.ndim == 1 and b.ndim == 1:
         return g * a
@@ -133,13 +138,13 @@ defvjp(
 
 
 def _inner_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 0 or b.ndim == 0:
+    if _ndim(a) == 0 or _ndim(b) == 0:
         return unbroadcast(g * b, a)
     return np.tensordot(g, b, axes=(list(range(a.ndim - 1, g.ndim)), list(range(b.ndim - 1))))
 
 
 def _inner_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 0 or b.ndim == 0:
+    if _ndim(a) == 0 or _ndim(b) == 0:
         return unbroadcast(g * a, b)
     return np.tensordot(g, a, axes=(list(range(a.ndim - 1)), list(range(a.ndim - 1))))
 

@@ -49,8 +49,30 @@ def _transpose(g: Any, ans: Any, x: Any, axes: Any = None) -> Any:
 
 
 defvjp(np.transpose, _transpose, keep="meta")
-defvjp(np.swapaxes, lambda g, ans, x, a, b: np.swapaxes(g, a, b), keep="meta")
-defvjp(np.moveaxis, lambda g, ans, x, src, dst: np.moveaxis(g, dst, src), keep="meta")
+
+
+def _swapaxes(g: Any, ans: Any, x: Any, axis1: Any, axis2: Any) -> Any:
+    return np.swapaxes(g, axis1, axis2)
+
+
+def _moveaxis(g: Any, ans: Any, x: Any, source: Any, destination: Any) -> Any:
+    return np.moveaxis(g, destination, source)
+
+
+def _rollaxis(g: Any, ans: Any, x: Any, axis: int, start: int = 0) -> Any:
+    # rollaxis moves axis `axis` to position `start` (before the axis now there): undo it as
+    # the permutation it applied
+    nd = len(x.shape)
+    axis %= nd
+    start = start + nd if start < 0 else start
+    order = [i for i in range(nd) if i != axis]
+    order.insert(start if start <= axis else start - 1, axis)
+    return np.transpose(g, inverse_perm(order))
+
+
+defvjp(np.swapaxes, _swapaxes, keep="meta")
+defvjp(np.moveaxis, _moveaxis, keep="meta")
+defvjp(np.rollaxis, _rollaxis, keep="meta")
 defvjp(np.broadcast_to, lambda g, ans, x, shape, **kw: unbroadcast(g, x), keep="meta")
 defvjp(np.flip, lambda g, ans, x, axis=None: np.flip(g, axis), keep="meta")
 defvjp(np.fliplr, lambda g, ans, x: np.fliplr(g), keep="meta")
