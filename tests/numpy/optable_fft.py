@@ -71,6 +71,12 @@ CASES: list[Case] = [
         [(3, 2, 4)],
         complex_,
     ),
+    C(
+        "fft.irfftn-s-minus-one",
+        lambda z: np.fft.irfftn(z, s=(3, -1), axes=(0, 1)),
+        [(2, 4)],
+        complex_,
+    ),
     C("fft.irfftn-real", lambda x: np.fft.irfftn(x, axes=(0,)), [(3, 2)], real),
     # Hermitian transforms --------------------------------------------------------------------
     C("fft.hfft", lambda z: np.fft.hfft(z), [(4,)], complex_),

@@ -64,7 +64,10 @@ def _nd_args(
     if half and axes:
         sizes[-1] = 2 * (sizes[-1] - 1)
     if s is not None:
-        sizes = [d if n is None or n == -1 else int(n) for d, n in zip(sizes, s)]
+        # as NumPy: -1 is the input's size, None the 1-D transform's default
+        sizes = [
+            x.shape[a] if n == -1 else d if n is None else int(n) for a, d, n in zip(axes, sizes, s)
+        ]
         if len(set(axes)) != len(axes):
             raise NotImplementedError(
                 f"fft.{name}: no gradient rule for repeated axes {axes!r} with s={s!r}; "
