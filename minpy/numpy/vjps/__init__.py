@@ -48,6 +48,7 @@ The conventions every rule follows:
 from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
     elementwise,
     extras,
+    fft,
     indexing,
     linalg,
     products,
