@@ -138,16 +138,19 @@ def _add(a: Any, b: Any) -> Any:
 
 
 def gradients(
-    roots: Iterable[tuple[Node, Array]], targets: Iterable[Node], bit: int
+    roots: Iterable[tuple[Node, Array]], targets: Iterable[Node], bit: int, release: bool = True
 ) -> dict[Node, Array]:
     """``{target: gradient}`` from the ``(node, seed)`` pairs of the outputs of the trace
-    ``bit``, as Arrays: recorded when an outer trace is active, else in the raw host mode."""
+    ``bit``, as Arrays: recorded when an outer trace is active, else in the raw host mode.
+
+    With ``release=False`` the raw host mode keeps the nodes, so the same tape can be walked
+    again (``minpy.operators``: a vjp called several times, the rows of a Jacobian)."""
     if active_mask():
         return backward(roots, targets, propagate, _add, release=False, bit=bit)
     raw_roots = [(n, seed._data) for n, seed in roots]
     token = push_context(RAW_HOST)
     try:
-        grads = backward(raw_roots, targets, propagate_raw, _add_raw, True, bit)
+        grads = backward(raw_roots, targets, propagate_raw, _add_raw, release, bit)
     finally:
         reset_context(token)
     return {node: wrap(unwrap(g), node.device) for node, g in grads.items()}
