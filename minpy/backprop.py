@@ -2,7 +2,9 @@
 
 ``gradients(roots, targets)`` walks the tape (``minpy.tape.backward``) from the seeds of the
 outputs back to the traced inputs, calling each node's rules (``rule(g, ans, *args,
-**kwargs)``; see ``minpy.numpy.vjps`` for the contract):
+**kwargs)``; see ``minpy.numpy.vjps`` for the contract). The gradients of a multi-output
+primitive's outputs meet at its holder node as one ``Cotangents`` (``minpy.record``), and under
+an outer trace its kept outputs reach the rule as fresh ``select`` nodes of the holder. The modes:
 
 Recorded mode
     Under an outer ``grad`` (higher order). The rules run on Arrays: the node's backend arrays
@@ -31,6 +33,7 @@ from minpy.dispatch import RAW_HOST
 from minpy.errors import GradientError
 from minpy.numpy import vjps as _vjps  # noqa: F401  (the rules this pass calls: the table)
 from minpy.primitive import registry
+from minpy.record import Cotangents, select
 from minpy.tape import Node, active_mask, backward
 
 __all__ = ["gradients", "propagate", "propagate_raw", "unwrap"]
@@ -46,7 +49,9 @@ def propagate(node: Node, g: Array, floor: int, bit: int) -> list[tuple[Node, An
     dev = node.device
     live = active_mask()
     ans = node.ans
-    if ans is not None:
+    if ans.__class__ is tuple:
+        ans = _outputs(node, ans, live)
+    elif ans is not None:
         # the outer traces see the output as the node itself; a node of no active trace (an
         # inner grad's, finished) is a constant to them
         ans = wrap(ans, dev, node if node.mask & live else None)
@@ -77,6 +82,34 @@ def propagate(node: Node, g: Array, floor: int, bit: int) -> list[tuple[Node, An
                 raise _returned_none(prim, argnum)
             out.append((parent, v))
     return out
+
+
+def _outputs(node: Node, ans: tuple[Any, ...], live: int) -> tuple[Any, ...]:
+    """The outputs a multi-output holder node keeps, as Arrays; for the outer traces each is
+    item ``k`` of the holder (a fresh ``select`` node, the same function as the output's own)."""
+    dev = node.device
+    array_type = dev.backend.array_type
+    traced = node.mask & live
+    n = len(ans)
+    return tuple(
+        wrap(
+            a,
+            dev,
+            Node((node,), (0,), node.mask, select(node.prim.name, k, n), device=dev)
+            if traced and a.dtype.kind in "fc"
+            else None,
+        )
+        if isinstance(a, array_type)
+        else a
+        for k, a in enumerate(ans)
+    )
+
+
+def _wrapped(g: Any, dev: Any) -> Any:
+    """A raw gradient (or a ``Cotangents`` of them) as Arrays on ``dev``."""
+    if g.__class__ is Cotangents:
+        return Cotangents(None if x is None else _wrapped(x, dev) for x in g)
+    return g if g.__class__ is Array else wrap(g, dev)
 
 
 def _returned_none(prim: Any, argnum: int) -> GradientError:
@@ -112,7 +145,7 @@ def propagate_raw(node: Node, g: Any, floor: int, bit: int) -> list[tuple[Node, 
     """
     dev = node.device
     if dev is not _CPU:
-        return [(p, unwrap(v)) for p, v in propagate(node, wrap(g, dev), floor, bit)]
+        return [(p, unwrap(v)) for p, v in propagate(node, _wrapped(g, dev), floor, bit)]
     prim = node.prim
     args = node.args
     ans = node.ans
@@ -134,6 +167,8 @@ def propagate_raw(node: Node, g: Any, floor: int, bit: int) -> list[tuple[Node, 
 
 
 def _add(a: Any, b: Any) -> Any:
+    if a.__class__ is Cotangents:
+        return a + b
     return registry["add"](a, b)
 
 

@@ -7,8 +7,14 @@ objects: an in-place update rebinds an Array to a new buffer, and what the rules
 what the forward pass saw. An untraced input that a node keeps is marked saved
 (``minpy.inplace.mark_saved``), so later writes into it copy first.
 
-Traced arrays hidden inside list arguments, and the results of primitives with several
-outputs, are linked to their inputs by nodes without rules: a gradient reaching them raises
+A primitive with several outputs (``linalg.svd``, ``linalg.eigh``: a tuple or named tuple)
+and rules gets one node holding the whole tuple (the *holder*), and each output a node of its
+own selecting item ``k`` of it (a ``select`` primitive whose rule puts ``g`` in slot ``k`` of a
+``Cotangents``). The gradients of the outputs meet at the holder as one ``Cotangents`` (a tuple,
+``None`` where no gradient arrived, added slotwise), and the primitive's rule receives it as
+``g`` and the tuple of outputs as ``ans``: one rule over all the outputs' cotangents. Without
+rules, the outputs of such a primitive, like traced arrays hidden inside list arguments, are
+linked to their inputs by nodes without rules: a gradient reaching them raises
 ``MissingVJPError`` instead of being silently dropped.
 """
 
@@ -21,7 +27,7 @@ from minpy.inplace import SAVED, mark_saved
 from minpy.primitive import Primitive
 from minpy.tape import Meta, Node
 
-__all__ = ["no_rule", "record", "record_hidden"]
+__all__ = ["Cotangents", "no_rule", "record", "record_hidden", "select"]
 
 
 def record_hidden(prim: Primitive, hidden: list[Array], res: Any) -> None:
@@ -49,6 +55,31 @@ def no_rule(name: str) -> Primitive:
     return p
 
 
+class Cotangents(tuple[Any, ...]):
+    """The gradients of a multi-output primitive's outputs: ``None`` where none arrived."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Cotangents:
+        return Cotangents(
+            b if a is None else a if b is None else a + b for a, b in zip(self, other)
+        )
+
+
+_SELECT: dict[tuple[str, int, int], Primitive] = {}
+
+
+def select(name: str, k: int, n: int) -> Primitive:
+    """The primitive picking output ``k`` of ``n`` of primitive ``name`` out of its holder."""
+    key = (name, k, n)
+    p = _SELECT.get(key)
+    if p is None:
+        p = _SELECT[key] = Primitive(f"{name}[{k}]", register=False)
+        slots = (None,) * n
+        p.defvjp(lambda g, ans: Cotangents(slots[:k] + (g,) + slots[k + 1 :]), keep="meta")
+    return p
+
+
 _FIRST = (0,)
 _SECOND = (1,)
 _BOTH = (0, 1)
@@ -72,14 +103,44 @@ def record(
 ) -> None:
     """Give ``res`` a tape node that links it to the traced Arrays among ``args``."""
     if res.__class__ is not Array:
-        if isinstance(res, (tuple, list)):
-            # multi-output primitives carry no rules: a gradient reaching them raises
+        if isinstance(res, tuple) and prim.differentiable:
+            _record_outputs(prim, args, kwargs, res, mask)
+        elif isinstance(res, (tuple, list)):
+            # multi-output primitives without rules: a gradient reaching them raises
             for r in res:
                 record(no_rule(prim.name), args, kwargs, r, mask)
         return
     data = res._data
     if data.dtype.kind not in "fc":
         return
+    res._node = _node(prim, args, kwargs, data, mask, res._device)
+
+
+def _record_outputs(
+    prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], res: tuple[Any, ...], mask: int
+) -> None:
+    """One holder node for the tuple of outputs, and a ``select`` node for each output."""
+    arrays = [r for r in res if r.__class__ is Array]
+    if not arrays:
+        return
+    device = arrays[0]._device
+    ans = tuple(r._data if r.__class__ is Array else r for r in res)
+    holder = _node(prim, args, kwargs, ans, mask, device)
+    n = len(res)
+    for k, r in enumerate(res):
+        if r.__class__ is Array and r._data.dtype.kind in "fc":
+            r._node = Node((holder,), _FIRST, mask, select(prim.name, k, n), device=device)
+
+
+def _node(
+    prim: Primitive,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    data: Any,
+    mask: int,
+    device: Any,
+) -> Node:
+    """The node of one call: the traced inputs' nodes and what the rules keep."""
     keep_args = prim.keep_args
     nargs = len(args)
     if nargs == 1:  # the common unary case: args[0] is the traced Array
@@ -112,6 +173,6 @@ def record(
         parents = tuple(plist)
         argnums = tuple(nums)
         saved = tuple(items)
-    res._node = Node(
-        parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, res._device
+    return Node(
+        parents, argnums, mask, prim, saved, kwargs, data if prim.keep_ans else None, device
     )

@@ -9,7 +9,9 @@ The rule contract, for every module of the package:
 - A rule is ``rule(g, ans, *args, **kwargs) -> gradient of args[argnum]``, one per argument,
   registered with ``defvjp(prim, rule_0, rule_1, ...)`` (``None`` where an argument has no
   gradient); or one ``rule(argnum, g, ans, *args, **kwargs)`` for all arguments, registered
-  with ``defvjp_argnum``. ``g`` is the gradient of the output, ``ans`` the output.
+  with ``defvjp_argnum``. ``g`` is the gradient of the output, ``ans`` the output. For a
+  primitive returning a tuple (``linalg.svd``) ``ans`` is the tuple and ``g`` a
+  ``minpy.record.Cotangents``: the outputs' gradients in order, ``None`` where none arrived.
 - A rule is written in minpy operations, so it runs on any device and is itself
   differentiable (higher-order gradients come for free). Never a rule per backend.
 - ``keep=`` says what a tape node holds for the rules: "all" (inputs and output, the
@@ -46,6 +48,7 @@ The conventions every rule follows:
 """
 
 from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
+    decompositions,
     elementwise,
     extras,
     fft,

@@ -1,4 +1,5 @@
-"""Rules of ``minpy.numpy.linalg``: inv, det, solve, norm, cholesky, matrix_power.
+"""Rules of ``minpy.numpy.linalg``: inv, det, solve, norm, cholesky, matrix_power (the
+decompositions are in ``decompositions``).
 
 Complex matrices follow the package's convention (``dL/dx - i dL/dy``): inv, det, solve and
 matrix_power are holomorphic, so their rules are the real formulas with plain transposes;
@@ -33,7 +34,17 @@ defvjp(linalg.inv, _inv, keep="ans")
 
 
 def _det(g: Any, ans: Any, x: Any) -> Any:
-    return np.expand_dims(np.expand_dims(g * ans, -1), -1) * swap(linalg.inv(x))
+    # d det(A) = tr(adj(A) dA): the adjugate, which exists at singular matrices too (det A^-1
+    # does not); from A = U S V^H, adj(A) = det(U) det(V^H) V adj(S) U^H
+    u, s, vh = linalg.svd(x)
+    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype, device=s.device)
+    before = np.concatenate([ones, np.cumprod(s[..., :-1], axis=-1)], axis=-1)
+    after = np.flip(np.concatenate([ones, np.cumprod(np.flip(s, -1)[..., :-1], axis=-1)], -1), -1)
+    turn = linalg.det(u) * linalg.det(vh) * g
+    adj = np.matmul(swap(vh) * np.expand_dims(before * after, -2), swap(u))
+    if is_complex(adj):
+        adj = np.conj(adj)  # V adj(S) U^H with V = (V^H)^H
+    return drop_imag(np.expand_dims(np.expand_dims(turn, -1), -1) * swap(adj), x)
 
 
 defvjp(linalg.det, _det, keep="all")
@@ -59,15 +70,62 @@ defvjp(linalg.solve, _solve_a, _solve_b, keep="all")
 def _norm(
     g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False
 ) -> Any:
-    if ord not in (None, 2, "fro") or (ord == 2 and x.ndim > 1 and axis is None):
-        raise NotImplementedError(
-            f"linalg.norm: no gradient rule for ord={ord!r}; use ord=None (2-norm/Frobenius)"
-        )
+    matrix = (axis is None and x.ndim == 2 and ord is not None) or (
+        isinstance(axis, tuple) and len(axis) == 2
+    )
+    if matrix and ord not in ("fro", None):
+        return _matrix_norm(g, x, ord, (-2, -1) if axis is None else axis)
+    if ord not in (None, 2, "fro"):
+        return _vector_norm(g, ans, x, ord, axis)
     # g conj(x) / |x|; the norm of a zero vector has no derivative: the subgradient 0 there
     # (as PyTorch; HIPS autograd and JAX give nan)
     scale = np.reshape(ans, keepdims_shape(x, axis))
     share = safe_divide(np.reshape(g, scale.shape) if g.ndim else g, scale)
     return expand_to(share, x, axis) * (np.conj(x) if is_complex(x) else x)
+
+
+def _vector_norm(g: Any, ans: Any, x: Any, ord: Any, axis: Any) -> Any:
+    if not isinstance(ord, (int, float)) or ord in (0, float("inf"), float("-inf")):
+        raise NotImplementedError(
+            f"linalg.norm: no gradient rule for the vector ord={ord!r}; use a finite ord != 0"
+        )
+    # (sum |x|^p)^(1/p): g |x|^(p-1) sign(x) / norm^(p-1), sign(x) = conj(x)/|x| (0 at 0)
+    scale = np.reshape(ans, keepdims_shape(x, axis))
+    share = np.reshape(g, scale.shape) if g.ndim else g
+    share = share * safe_divide(1.0, scale) ** (ord - 1)
+    mag = np.abs(x)
+    sign = safe_divide(np.conj(x) if is_complex(x) else x, mag)
+    return expand_to(share, x, axis) * mag ** (ord - 1) * sign
+
+
+def _matrix_norm(g: Any, x: Any, ord: Any, axis: tuple[int, int]) -> Any:
+    m = np.moveaxis(x, axis, (-2, -1))
+    share = np.reshape(g, m.shape[:-2] + (1, 1))
+    if ord in ("nuc", 2, -2):  # through the svd: d s_i = Re(u_i^H dA v_i)
+        u, _, vh = linalg.svd(m, full_matrices=False)
+        if ord == 2:
+            u, vh = u[..., :, :1], vh[..., :1, :]
+        elif ord == -2:
+            u, vh = u[..., :, -1:], vh[..., -1:, :]
+        grad = share * np.matmul(u, vh)
+        grad = np.conj(grad) if is_complex(grad) else grad
+    elif ord in (1, -1, float("inf"), float("-inf")):  # the max (min) of the column (row) sums
+        along = -2 if ord in (1, -1) else -1
+        mag = np.abs(m)
+        sums = np.sum(mag, axis=along, keepdims=True)
+        best = np.max(sums, axis=-1 - (along == -1), keepdims=True) if ord > 0 else None
+        if ord < 0:
+            best = np.min(sums, axis=-1 - (along == -1), keepdims=True)
+        chosen = sums == best
+        ties = np.sum(chosen, axis=-1 - (along == -1), keepdims=True)  # ties share
+        sign = safe_divide(np.conj(m) if is_complex(m) else m, mag)
+        grad = share * sign * (chosen / ties)
+    else:
+        raise NotImplementedError(
+            f"linalg.norm: no gradient rule for the matrix ord={ord!r}; use 'fro', 'nuc', "
+            "1, -1, 2, -2, inf or -inf"
+        )
+    return np.moveaxis(grad, (-2, -1), axis)
 
 
 defvjp(linalg.norm, _norm, keep="all")
