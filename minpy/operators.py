@@ -27,10 +27,9 @@ from minpy.tracing import (
     Argnum,
     Kept,
     detach,
+    filled_like,
     grad_call,
-    ones_like_tree,
     parse_argnum,
-    zeros_like,
 )
 
 __all__ = [
@@ -127,7 +126,7 @@ def make_jvp(fun: Fun, argnum: Argnum = 0) -> Callable[..., Callable[[Any], tupl
     def jvp_maker(*args: Any, **kwargs: Any) -> Callable[[Any], tuple[Any, Any]]:
         kept = Kept(fun, argnum, args, kwargs)
         ans = detach(kept.out)
-        transposed = Kept(kept.vjp, 0, (zeros_like(ans),), {})
+        transposed = Kept(kept.vjp, 0, (filled_like(ans, 0),), {})
 
         def jvp(v: Any) -> tuple[Any, Any]:
             return ans, transposed.vjp(v)
@@ -150,7 +149,7 @@ def deriv(fun: Fun, argnum: Argnum = 0) -> Callable[..., Any]:
 
     def derivative(*args: Any, **kwargs: Any) -> Any:
         nums, single = parse_argnum(argnum, len(args), fun)
-        v = ones_like_tree(args[nums[0]]) if single else [ones_like_tree(args[i]) for i in nums]
+        v = filled_like(args[nums[0]], 1) if single else [filled_like(args[i], 1) for i in nums]
         return make_jvp(fun, argnum)(*args, **kwargs)(v)[1]
 
     return _nary(derivative, fun)
@@ -349,7 +348,7 @@ def make_ggnvp(
         f_kept = Kept(f, f_argnum, args, kwargs)
         y = detach(f_kept.out)
         g_hvp = make_hvp(g)(y)[0]
-        f_jvp = Kept(f_kept.vjp, 0, (zeros_like(y),), {}).vjp
+        f_jvp = Kept(f_kept.vjp, 0, (filled_like(y, 0),), {}).vjp
 
         def ggnvp(v: Any) -> Any:
             return f_kept.vjp(g_hvp(f_jvp(v)))

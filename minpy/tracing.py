@@ -29,14 +29,13 @@ __all__ = [
     "Leaf",
     "collect_roots",
     "detach",
+    "filled_like",
     "grad_call",
     "gradient_of",
     "ones_like",
     "parse_argnum",
-    "ones_like_tree",
     "seed",
     "trace_input",
-    "zeros_like",
 ]
 
 Argnum = int | Sequence[int]
@@ -370,20 +369,12 @@ def as_seed(g: Any, out: Array) -> Array:
     return s
 
 
-def zeros_like(out: Any) -> Any:
-    """Untraced zeros with the structure of ``out`` (the point where the vjp is linearized)."""
-    if isinstance(out, (tuple, list)):
-        return type(out)(zeros_like(o) for o in out)
-    if isinstance(out, dict):
-        return {k: zeros_like(o) for k, o in out.items()}
-    a = out if isinstance(out, Array) else np.asarray(out)
-    return np.zeros(a.shape, dtype=a.dtype, device=a._device)
-
-
-def ones_like_tree(x: Any) -> Any:
+def filled_like(x: Any, fill: float) -> Any:
+    """Untraced arrays of ``fill`` with the structure of ``x`` (nested tuples, lists, dicts):
+    zeros where a vjp is linearized, ones as a seed."""
     if isinstance(x, (tuple, list)):
-        return type(x)(ones_like_tree(o) for o in x)
+        return type(x)(filled_like(o, fill) for o in x)
     if isinstance(x, dict):
-        return {k: ones_like_tree(o) for k, o in x.items()}
+        return {k: filled_like(o, fill) for k, o in x.items()}
     a = x if isinstance(x, Array) else np.asarray(x)
-    return np.ones(a.shape, dtype=a.dtype, device=a._device)
+    return np.full(a.shape, fill, dtype=a.dtype, device=a._device)
