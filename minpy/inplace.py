@@ -198,6 +198,8 @@ def add_view(base: Array, view: Array) -> None:
 def note_index_view(src: Array, key: Any, res: Array) -> None:
     """After ``res = src[key]``: link ``res`` to ``src`` if it shares ``src``'s memory, or mark
     it ``SCALAR`` if ``key`` picks one element by integers (NumPy returns a scalar)."""
+    if res._state is SCALAR:
+        return  # the dispatcher already saw NumPy's scalar (the CPU)
     if res._data.ndim == 0 and _one_element(key, src._data.ndim):
         if res._data.base is not None:  # CuPy's a[i] is a view; a NumPy scalar shares nothing
             res._data = res._device.backend.asarray(res._data, res._device, copy=True)
