@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import minpy.numpy as np
 from minpy.array import Array
 from minpy.nn import init as _init
 
@@ -468,6 +469,14 @@ class Layer(Module):
 
     def _get_param(self, param_name: str) -> Array:
         return self._bound_model().params[param_name]
+
+    def _weight_and_bias(self, no_bias: bool, size: int) -> tuple[Array, Array]:
+        """The ``weight`` parameter, and ``bias`` or, with ``no_bias``, zeros of ``size``."""
+        params = self._bound_model().params
+        w = params[f"{self._name}_weight"]
+        if no_bias:
+            return w, np.zeros(size, dtype=w.dtype, device=w.device)
+        return w, params[f"{self._name}_bias"]
 
     def _get_params(self, *param_names: str) -> tuple[Array, ...]:
         params = self._bound_model().params

@@ -77,11 +77,7 @@ class Convolution(Layer):
         )
 
     def forward(self, data: Array) -> Array:
-        w = self._get_param(self.weight)
-        if self._no_bias:
-            b = np.zeros(self._num_filter, dtype=w.dtype, device=w.device)
-        else:
-            b = self._get_param(self.bias)
+        w, b = self._weight_and_bias(self._no_bias, self._num_filter)
         return layers.conv2d(data, w, b, self._stride, self._pad)
 
     def param_shapes(self, data_shape: Shape | None, *args: Any) -> dict[str, Shape]:

@@ -70,11 +70,7 @@ class FullyConnected(Layer):
         )
 
     def forward(self, data: Array) -> Array:
-        w = self._get_param(self.weight)
-        if self._no_bias:
-            b = np.zeros(self._num_hidden, dtype=w.dtype, device=w.device)
-        else:
-            b = self._get_param(self.bias)
+        w, b = self._weight_and_bias(self._no_bias, self._num_hidden)
         return layers.affine(data, np.transpose(w), b)
 
     def param_shapes(self, data_shape: Shape | None, *args: Any) -> dict[str, Shape]:
