@@ -40,10 +40,10 @@ class _Cell(Layer):
     def __init__(
         self,
         num_hidden: int,
-        act_type: str,
-        init_configs: Mapping[Any, Any] | None,
-        update_configs: Mapping[Any, Any] | None,
-        name: str | None,
+        act_type: str = "tanh",
+        init_configs: Mapping[Any, Any] | None = None,
+        update_configs: Mapping[Any, Any] | None = None,
+        name: str | None = None,
     ) -> None:
         where = type(self).__name__
         if not isinstance(num_hidden, int) or isinstance(num_hidden, bool) or num_hidden < 1:
@@ -99,16 +99,6 @@ class RNN(_Cell):
 
     _module_name = "rnn"
 
-    def __init__(
-        self,
-        num_hidden: int,
-        act_type: str = "tanh",
-        init_configs: Mapping[Any, Any] | None = None,
-        update_configs: Mapping[Any, Any] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(num_hidden, act_type, init_configs, update_configs, name)
-
     def forward(self, data: Array, hidden: Array | None = None) -> Array:
         return self._act(self._preactivation(data, self._state(data, hidden)))
 
@@ -131,16 +121,6 @@ class LSTM(_Cell):
 
     _module_name = "lstm"
     _gates = 4
-
-    def __init__(
-        self,
-        num_hidden: int,
-        act_type: str = "tanh",
-        init_configs: Mapping[Any, Any] | None = None,
-        update_configs: Mapping[Any, Any] | None = None,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(num_hidden, act_type, init_configs, update_configs, name)
 
     def forward(
         self, data: Array, hidden: Array | None = None, cell: Array | None = None
