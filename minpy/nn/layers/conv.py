@@ -11,6 +11,7 @@ from typing import Any
 
 import minpy.numpy as np
 from minpy.array import Array
+from minpy.nn._arguments import int_pair
 from minpy.nn.layers._checks import check_vector
 
 __all__ = [
@@ -18,14 +19,6 @@ __all__ = [
     "conv2d",
     "max_pool",
 ]
-
-
-def _pair(v: int | tuple[int, int], name: str) -> tuple[int, int]:
-    """``v`` as an ``(int, int)`` pair; raises naming ``name`` if it is not one."""
-    pair = (v, v) if isinstance(v, int) else tuple(v)
-    if len(pair) != 2 or not all(isinstance(p, int) and p >= 0 for p in pair):
-        raise ValueError(f"{name} must be a non-negative int or a pair of them, got {v!r}")
-    return pair
 
 
 def _windows(
@@ -102,8 +95,8 @@ def conv2d(
         )
     f = w.shape[0]
     check_vector("conv2d", "b", b, (f,), f"one bias per filter, F = w.shape[0] = {f}")
-    ph, pw = _pair(pad, "conv2d: pad")
-    stride2 = _pair(stride, "conv2d: stride")
+    ph, pw = int_pair(pad, "conv2d: pad", 0)
+    stride2 = int_pair(stride, "conv2d: stride", 0)
     if 0 in stride2:
         raise ValueError(f"conv2d: stride must be positive, got {stride!r}")
     if ph or pw:
@@ -125,8 +118,8 @@ def _pool(
 ) -> Array:
     if x.ndim != 4:
         raise ValueError(f"{name}: expected (N, C, H, W) input, got shape {tuple(x.shape)!r}")
-    ph, pw = _pair(pool, f"{name}: pool")
-    sh, sw = _pair(pool if stride is None else stride, f"{name}: stride")
+    ph, pw = int_pair(pool, f"{name}: pool", 0)
+    sh, sw = int_pair(pool if stride is None else stride, f"{name}: stride", 0)
     if 0 in (ph, pw, sh, sw):
         raise ValueError(f"{name}: pool and stride must be positive, got {pool!r}, {stride!r}")
     n, c, h, w = x.shape
