@@ -9,6 +9,7 @@ two real backends (``cpu``: NumPy, ``gpu``: CuPy).
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
@@ -112,11 +113,25 @@ class Backend:
         if default is not None:
             return default
         obj: Any = self.xp
+        if name.startswith("scipy."):  # minpy.scipy: the backend's SciPy-like library
+            module, _, name = name.rpartition(".")
+            obj = self.scipy_module(module)
         for part in name.split("."):
             obj = getattr(obj, part, None)
             if obj is None:
                 return None
         return obj if callable(obj) else None
+
+    def scipy_module(self, name: str) -> Any:
+        """This backend's module for SciPy's ``name`` (``"scipy.special"``), or None if absent.
+
+        The CPU backend imports SciPy's own (``minpy[scipy]``); the CuPy backend overrides this
+        with ``cupyx.scipy``'s.
+        """
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            return None
 
     # data movement --------------------------------------------------------------------------
     def asarray(self, value: Any, device: DeviceLike, dtype: Any = None, copy: bool = False) -> Any:

@@ -21,6 +21,7 @@ Gradient rules never live here: they are written once, in minpy operations, in
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -344,6 +345,13 @@ class CupyBackend(Backend):
         if fn is not None and name.rpartition(".")[2] in _UFUNC_METHODS:
             return _unsupported_as_missing(fn)
         return fn
+
+    def scipy_module(self, name: str) -> Any:
+        """``cupyx.scipy``'s module for SciPy's ``name``, or None where CuPy has none."""
+        try:
+            return importlib.import_module("cupyx." + name)
+        except ImportError:
+            return None
 
     def write(self, data: Any, key: Any, value: Any) -> None:
         """``data[key] = value`` in place; the last of repeated indices wins, as in NumPy."""
