@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from minpy import core as core  # grad & co, with the gradient table they use
 from minpy import numpy as numpy  # the namespace: its primitives are what Arrays call
+from minpy import jit as jit  # minpy.jit(f): trace once, replay (a callable module)
 from minpy import policy
 from minpy.array import Array, NDArray
 from minpy.context import (
@@ -63,6 +64,7 @@ __all__ = [
     "get_global_policy",
     "gpu",
     "gpu_memory",
+    "jit",
     "policy",
     "set_context",
     "set_global_policy",

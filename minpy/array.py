@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 
-from minpy import inplace
+from minpy import inplace, watch
 from minpy.context import Device, current_context
 from minpy.errors import DeviceMismatchError, GradientError
 from minpy.flatiter import FlatIter
@@ -154,10 +154,11 @@ class Array:
         device = current_context() if device is None else device
         if isinstance(data, Array):
             data = data.to_device(device)._data
-        self._data = device.backend.asarray(data, device, dtype)
+        self._data = watch.run(device.backend.asarray, data, device, dtype)
         self._device = device
         self._node = None
         self._state = None
+        watch.made(self)
 
     # basic attributes -----------------------------------------------------------------------
     @property
@@ -211,6 +212,7 @@ class Array:
     # conversion -----------------------------------------------------------------------------
     def asnumpy(self) -> Any:
         """A NumPy copy of this array (for plotting, saving, printing)."""
+        watch.host_read(self, "asnumpy()")
         host = self._device.backend.to_host(self._data)
         return host.copy() if host is self._data else host
 
@@ -222,6 +224,7 @@ class Array:
                 "numpy.* function), which would silently drop its gradient; use minpy.numpy "
                 "functions, or x.asnumpy() / stop_gradient(x) where no gradient is wanted"
             )
+        watch.host_read(self, "conversion to a NumPy array")
         host = self._device.backend.to_host(self._data)
         if dtype is not None and host.dtype != dtype:
             host = host.astype(dtype)
@@ -299,7 +302,7 @@ class Array:
                 f"operator.index() of an array of shape {self.shape!r} and dtype {self.dtype}: "
                 "only 0-d integer arrays are indices; index the element or use .astype(int)"
             )
-        return operator.index(self._host().item())
+        return operator.index(self._host("operator.index()").item())
 
     def __bool__(self) -> bool:
         size = self._data.size
@@ -308,7 +311,7 @@ class Array:
                 f"bool() of an array of shape {self.shape!r} is ambiguous"
                 + ("; test x.size > 0 instead" if size == 0 else "; use x.any() or x.all()")
             )
-        return bool(self._host().reshape(()).item())
+        return bool(self._host("bool()").reshape(()).item())
 
     def _concrete(self, what: str) -> None:
         """Refuse ``what`` (a conversion to a Python value) while a trace depends on us."""
@@ -326,9 +329,10 @@ class Array:
                 f"{what}() of an array of shape {self.shape!r}: only 0-d arrays convert to "
                 "Python scalars; index the element (x[0]) or use x.item()"
             )
-        return self._host().item()
+        return self._host(f"{what}()").item()
 
-    def _host(self) -> Any:
+    def _host(self, what: str) -> Any:
+        watch.host_read(self, what)
         return self._device.backend.to_host(self._data)
 
     def __len__(self) -> int:
@@ -374,6 +378,7 @@ class Array:
                     f"index: array on {self._device!r} indexed by an array on {k._device!r}; "
                     f"move the index with idx.to_device({self._device!r})"
                 )
+            watch.saw(k)
             return k._data
         if k is None or k is Ellipsis or isinstance(k, (int, slice)):
             return k

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy
 
+from minpy import watch
 from minpy.array import Array, wrap
 from minpy.context import cpu, push_context, reset_context
 from minpy.dispatch import RAW_HOST
@@ -180,7 +181,8 @@ def gradients(
 
     With ``release=False`` the raw host mode keeps the nodes, so the same tape can be walked
     again (``minpy.operators``: a vjp called several times, the rows of a Jacobian)."""
-    if active_mask():
+    if active_mask() or watch.active():
+        # recorded mode; minpy.jit traces every backend call, so it needs the Array layer too
         return backward(roots, targets, propagate, _add, release=False, bit=bit)
     raw_roots = [(n, seed._data) for n, seed in roots]
     token = push_context(RAW_HOST)

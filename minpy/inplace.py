@@ -48,6 +48,7 @@ from weakref import ref as _weakref
 
 import numpy
 
+from minpy import watch
 from minpy.errors import GradientError
 from minpy.primitive import Primitive, registry
 from minpy.transfer import adopt
@@ -202,7 +203,7 @@ def note_index_view(src: Array, key: Any, res: Array) -> None:
         return  # the dispatcher already saw NumPy's scalar (the CPU)
     if res._data.ndim == 0 and _one_element(key, src._data.ndim):
         if res._data.base is not None:  # CuPy's a[i] is a view; a NumPy scalar shares nothing
-            res._data = res._device.backend.asarray(res._data, res._device, copy=True)
+            res._data = watch.run(res._device.backend.asarray, res._data, res._device, copy=True)
         res._state = SCALAR
         return
     owner = res._data.base
@@ -277,10 +278,10 @@ def write(a: Array, key: Any, raw: Any) -> None:
     backend = a._device.backend
     scope = None if backend.on_host else backend.scope(a._device)
     if scope is None:
-        backend.write(a._data, key, raw)
+        watch.write(backend.write, a._data, key, raw)
     else:
         with scope:
-            backend.write(a._data, key, raw)
+            watch.write(backend.write, a._data, key, raw)
 
 
 def unshare(a: Array) -> None:
@@ -290,7 +291,7 @@ def unshare(a: Array) -> None:
     r = root(a)
     if (r._state is not SAVED and r._state is not SCALAR) or r._node is not None:
         return
-    r._data = r._device.backend.asarray(r._data, r._device, copy=True)
+    r._data = watch.run(r._device.backend.asarray, r._data, r._device, copy=True)
     r._state = None
     refresh_views(r)
 

@@ -63,6 +63,7 @@ __all__ = [
     "policy_override",
     "reset_stats",
     "route",
+    "route_in",
     "set_global_policy",
     "stats",
     "to_device",
@@ -431,6 +432,13 @@ def route(prim: Primitive, device: Device) -> Route:
     cache = prim.route_cache
     if cache[0] is policy and cache[1] is device:
         return cache[2]  # type: ignore[no-any-return]
+    r = route_in(policy, prim, device)
+    prim.route_cache = (policy, device, r)
+    return r
+
+
+def route_in(policy: Policy, prim: Primitive, device: Device) -> Route:
+    """The route of ``prim`` on ``device`` under ``policy`` (kept in the policy's table)."""
     per_device = policy.routes.get(prim)
     if per_device is None:
         per_device = policy.routes[prim] = {}
@@ -440,5 +448,4 @@ def route(prim: Primitive, device: Device) -> Route:
         if len(_retired) >= _SWEEP_AT:
             _sweep()
         r = per_device[device] = policy.decide(prim, device)
-    prim.route_cache = (policy, device, r)
     return r

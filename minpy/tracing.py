@@ -16,6 +16,7 @@ from typing import Any
 import numpy
 
 import minpy.numpy as np
+from minpy import watch
 from minpy.array import Array, wrap
 from minpy.backprop import gradients
 from minpy.context import current_context
@@ -141,9 +142,9 @@ def ones_like(x: Array) -> Array:
     backend = dev.backend
     scope = None if backend.on_host else backend.scope(dev)
     if scope is None:
-        return wrap(backend.xp.ones(x._data.shape, x._data.dtype), dev)
+        return wrap(watch.run(backend.xp.ones, x._data.shape, x._data.dtype), dev)
     with scope:
-        return wrap(backend.xp.ones(x._data.shape, x._data.dtype), dev)
+        return wrap(watch.run(backend.xp.ones, x._data.shape, x._data.dtype), dev)
 
 
 def collect_roots(out: Any, bit: int, roots: list[tuple[Node, Any]], holomorphic: bool) -> None:
@@ -353,12 +354,16 @@ def seed(out: Any, g: Any, bit: int, roots: list[tuple[Node, Any]]) -> None:
             seed(o, g[k], bit, roots)
 
 
+def _copy(raw: Any) -> Any:
+    return raw.copy()
+
+
 def as_seed(g: Any, out: Array) -> Array:
     """``g`` as an Array shaped like ``out`` on its device, never aliasing the caller's buffer."""
     if not isinstance(g, Array):
         s = wrap(np.asarray(g, dtype=out._data.dtype, device=out._device)._data, out._device)
     elif g._node is None or not g._node.mask & active_mask():
-        s = wrap(g._data.copy(), g._device)
+        s = wrap(watch.run(_copy, g._data), g._device)
     else:
         s = g  # traced by an outer trace: the seed must keep its node
     if s.shape != out.shape:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy
 
+from minpy import watch
 from minpy.context import Device, cpu
 from minpy.primitive import Primitive
 from minpy.stats import counter
@@ -37,7 +38,7 @@ def adopt(value: Any, device: Device) -> Any:
     c = counter("adopt", backend.name)
     c.calls += 1
     c.bytes_moved += host.nbytes
-    return backend.asarray(host, device)
+    return watch.run(backend.asarray, host, device)
 
 
 def move(data: Any, src: Device, dst: Device) -> Any:
@@ -45,15 +46,18 @@ def move(data: Any, src: Device, dst: Device) -> Any:
 
     Devices of one backend copy directly (GPU to GPU); others go through the host.
     """
-    backend = dst.backend
-    if src.kind == dst.kind and src.backend is backend and src.kind != "cpu":
-        moved = backend.asarray(data, dst, copy=True)
-    else:
-        moved = backend.asarray(src.backend.to_host(data), dst, copy=True)
-    c = counter("to_device", backend.name)
+    moved = watch.run(_move, data, src, dst)
+    c = counter("to_device", dst.backend.name)
     c.calls += 1
     c.bytes_moved += data.nbytes
     return moved
+
+
+def _move(data: Any, src: Device, dst: Device) -> Any:
+    backend = dst.backend
+    if src.kind == dst.kind and src.backend is backend and src.kind != "cpu":
+        return backend.asarray(data, dst, copy=True)
+    return backend.asarray(src.backend.to_host(data), dst, copy=True)
 
 
 def _transfer_vjp(g: Any, ans: Any, x: Any, device: Device) -> Any:

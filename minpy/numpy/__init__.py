@@ -20,6 +20,7 @@ import numpy as _numpy
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
 from minpy import inplace as _inplace
 from minpy import policy as _policy
+from minpy import watch as _watch
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
 from minpy.errors import GradientError
@@ -153,12 +154,14 @@ def array(
         return array(x, dtype, copy=False, ndmin=ndmin)
     dev = _device_of(device, ctx)
     host = (
-        _numpy.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
+        _watch.run(_numpy.array, object, dtype=dtype, copy=copy, ndmin=ndmin)
         if dev.kind == "cpu"
         else _numpy.asarray(object, dtype=dtype)
     )
     if dev.kind == "cpu":
-        return wrap(host, dev)
+        res = wrap(host, dev)
+        _watch.made(res)
+        return res
     while host.ndim < ndmin:
         host = host[None]
     return wrap(adopt(host, dev), dev)

@@ -17,6 +17,7 @@ import numpy as _numpy
 from minpy import inplace
 from minpy.array import Array
 from minpy.errors import GradientError
+from minpy import watch
 from minpy.inplace import cast_for_out, writes_in_place
 from minpy.primitive import Primitive
 from minpy.stats import warn_fallback
@@ -177,10 +178,10 @@ class _Methods:
                 raise NotImplementedError(f"{backend.name} has no {name}.at")
             scope = None if backend.on_host else backend.scope(device)
             if scope is None:
-                method(*args)
+                watch.write(method, *args)
             else:
                 with scope:
-                    method(*args)
+                    watch.write(method, *args)
         except (NotImplementedError, TypeError):
             if backend.on_host:
                 raise

@@ -15,6 +15,7 @@ from typing import Any
 import numpy
 
 from minpy import policy as _policy
+from minpy import watch
 from minpy.array import Array, wrap
 from minpy.context import Device, current_context
 
@@ -56,21 +57,34 @@ def _raw(x: Any, device: Device) -> Any:
     if isinstance(x, Array):
         if x.device is not device:
             x = x.to_device(device)
+        watch.saw(x)
         return x._data
     return x
 
 
 def _draw(method: str, device: Device | None, *args: Any, **kwargs: Any) -> Array:
-    dev = _device(device)
-    return _draw_from(dev.backend.random(dev), dev, method, *args, **kwargs)
+    return _draw_from(None, _device(device), method, *args, **kwargs)
 
 
 def _draw_from(gen: Any, dev: Device, method: str, *args: Any, **kwargs: Any) -> Array:
-    """``gen.method(*args)`` on raw arrays of ``dev``, wrapped as an Array there."""
+    """``gen.method(*args)`` (``gen`` None: the device's generator) on raw arrays of ``dev``,
+    wrapped as an Array there."""
     args = tuple(_raw(a, dev) for a in args)
     kwargs = {k: _raw(v, dev) for k, v in kwargs.items()}
-    out = getattr(gen, method)(*args, **kwargs)
-    return wrap(dev.backend.asarray(out, dev), dev)
+    return wrap(watch.run(_draw_raw, gen, dev, method, args, kwargs), dev)
+
+
+def _draw_raw(
+    gen: Any, dev: Device, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """One draw as a backend array of ``dev`` (the generator looked up at each call, so that a
+    replay of ``minpy.jit`` draws afresh from the current one)."""
+    if gen is None:
+        gen = dev.backend.random(dev)
+    return dev.backend.asarray(getattr(gen, method)(*args, **kwargs), dev)
+
+
+_draw_raw.random = True  # type: ignore[attr-defined]  # minpy.jit: not a pure function
 
 
 def seed(seed: int | None = None, device: Device | None = None) -> None:

@@ -1,0 +1,496 @@
+"""``minpy.jit``: trace a function once per signature, then replay its backend calls.
+
+The first call for a signature runs the function eagerly while recording every backend call
+it makes: forward pass, backward pass, in-place updates (``minpy.jit.trace``). Later calls
+replay that program directly on NumPy/CuPy arrays (``minpy.jit.program``): no Array wrapping,
+no tape, no dispatch. The signature is the structure of the arguments, the shape, dtype and
+device of each array argument, the value of every other argument, the policy and the current
+context. Arrays the function reads from outside (``self.params``, closures) are inputs read
+at each replay; rebinding such a name to another Array is not seen (pass it as an argument).
+
+A replay never differs from an eager call: what would make it differ is found while tracing
+(Python control flow on computed values, data-dependent shapes, an Array escaping into Python
+state, an operation the trace cannot see), and that signature then runs eagerly, with one
+warning naming the cause and the line. ``stats()`` counts, per function, the calls that
+replayed, traced or ran eagerly, and why.
+
+>>> import minpy, minpy.numpy as np
+>>> @minpy.jit
+... def f(x):
+...     return np.tanh(x) * 2
+>>> x = np.ones(3)
+>>> bool((f(x) == np.tanh(x) * 2).all()) and bool((f(x) == np.tanh(x) * 2).all())
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import types
+import gc
+import itertools
+import threading
+import warnings
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy
+
+from minpy import inplace, watch
+from minpy import policy as _policy
+from minpy.array import Array, wrap
+from minpy.context import current_context
+from minpy.jit.program import Options, Out, Program, Same
+from minpy.jit.trace import Slot, Tracer, install, uninstall
+from minpy.tape import active_mask
+
+__all__ = ["JitWarning", "Jitted", "Options", "jit", "reset_stats", "stats"]
+
+_trace_lock = threading.RLock()
+_all: weakref.WeakSet[Jitted] = weakref.WeakSet()
+_serials = itertools.count()
+
+
+class JitWarning(UserWarning):
+    """A signature of a jitted function runs eagerly (the message says why and where)."""
+
+
+class _Eager:
+    """A signature that runs eagerly, and why."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+class _Unhashable(Exception):
+    pass
+
+
+class _Entry:
+    """The program of one signature, and how to call it."""
+
+    __slots__ = ("devices", "externals", "ext_meta", "program", "template")
+
+    def __init__(
+        self,
+        program: Program,
+        externals: list[weakref.ref[Array]],
+        ext_meta: list[tuple[Any, Any]],
+        template: Any,
+        devices: list[Any],
+    ) -> None:
+        self.program = program
+        self.externals = externals
+        self.ext_meta = ext_meta
+        self.template = template
+        self.devices = devices
+
+
+class Jitted:
+    """A jitted function (see the module docstring); call it as the function itself."""
+
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        static_argnums: Iterable[int] = (),
+        options: Options | None = None,
+    ) -> None:
+        self.fun = fun
+        self.static_argnums = frozenset(static_argnums)
+        self.options = options or Options()
+        self.cache: dict[Any, _Entry | _Eager] = {}
+        self.replayed = 0
+        self.traced = 0
+        self.eager = 0
+        self.causes: dict[str, int] = {}
+        self._warned: set[str] = set()
+        functools.update_wrapper(self, fun)  # type: ignore[arg-type]
+        self.serial = next(_serials)
+        _all.add(self)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        return functools.partial(self.__call__, obj)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.fun, "__qualname__", None) or repr(self.fun)
+
+    # --- calls -------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if active_mask():
+            return self._eagerly("called under grad (the tape must see every operation)", args, kwargs)
+        try:
+            key, leaves, args, kwargs = self._signature(args, kwargs)
+        except _Unhashable as exc:
+            return self._eagerly(str(exc), args, kwargs)
+        entry = self.cache.get(key)
+        if entry is None:
+            return self._trace(key, leaves, args, kwargs)
+        if entry.__class__ is _Eager:
+            return self._eagerly(entry.why, args, kwargs)  # type: ignore[union-attr]
+        out = self._replay(entry, leaves)  # type: ignore[arg-type]
+        if out is _STALE:
+            del self.cache[key]
+            return self._trace(key, leaves, args, kwargs)
+        self.replayed += 1
+        return out
+
+    def _eagerly(self, why: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        self.eager += 1
+        self.causes[why] = self.causes.get(why, 0) + 1
+        return self.fun(*args, **kwargs)
+
+    def _signature(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Any, list[Any], tuple[Any, ...], dict[str, Any]]:
+        """The signature of a call and its array leaves (Arrays, and NumPy arrays)."""
+        leaves: list[Any] = []
+        parts: list[Any] = []
+        static = self.static_argnums
+        for i, a in enumerate(args):
+            if i in static:
+                parts.append(("static", _hashable(a)))
+            else:
+                _flatten(a, leaves, parts)
+        for v in kwargs.values():
+            _flatten(v, leaves, parts)
+        if kwargs:
+            parts.append(tuple(kwargs))
+        parts.append(_policy.policy_override.get() or _policy.global_policy)
+        parts.append(current_context())
+        return tuple(parts), leaves, args, kwargs
+
+    def _trace(
+        self, key: Any, leaves: list[Array], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        self.traced += 1
+        if any(a.__class__ is not Array for a in leaves):
+            static = self.static_argnums
+            args = tuple(a if i in static else _as_arrays(a) for i, a in enumerate(args))
+            kwargs = {k: _as_arrays(v) for k, v in kwargs.items()}
+            leaves = []
+            self._signature(args, kwargs)  # the same signature, now over Arrays only
+            for i, a in enumerate(args):
+                if i not in static:
+                    _flatten(a, leaves, [])
+            for v in kwargs.values():
+                _flatten(v, leaves, [])
+        with _trace_lock:
+            base = _policy.policy_override.get() or _policy.global_policy
+            t = Tracer(base)
+            for a in leaves:
+                t.add_input(a, True)
+            install()
+            watch.tracer = t
+            token = _policy.policy_override.set(t.policy)
+            try:
+                out = self.fun(*args, **kwargs)
+            finally:
+                _policy.policy_override.reset(token)
+                watch.tracer = None
+                uninstall()
+        entry = self._finish(t, out)
+        if isinstance(entry, _Eager):
+            self.cache[key] = entry
+            if entry.why not in self._warned:
+                self._warned.add(entry.why)
+                warnings.warn(
+                    f"minpy.jit: {self.name} runs eagerly for this signature: {entry.why}",
+                    JitWarning,
+                    stacklevel=3,
+                )
+        else:
+            self.cache[key] = entry
+        return out
+
+    def _finish(self, t: Tracer, out: Any) -> _Entry | _Eager:
+        if t.cause is None:
+            for i, (a, _) in enumerate(t.inputs):
+                if a._node is not None:
+                    t.fail("an input is still traced after the call")
+                elif a._data is not t.initial[i] and t.ref(a._data) is None:
+                    t.fail("an array was given a buffer that minpy.jit could not follow")
+        outputs: list[Slot] = []
+        devices: list[Any] = []
+        template = None
+        if t.cause is None:
+            index = {id(a): i for i, (a, _) in enumerate(t.inputs)}
+            template = _template(out, t, index, outputs, devices)
+        if t.cause is None:
+            _check_escapes(t, out)
+        if t.cause is not None:
+            why, line = t.cause
+            return _Eager(f"{why} (at {line})")
+        effects = [
+            (i, t.ref(a._data))
+            for i, (a, _) in enumerate(t.inputs)
+            if a._data is not t.initial[i]
+        ]
+        ext_meta = [(a._data.shape, a._data.dtype) for a, _ in t.inputs[t.n_args :]]
+        externals = _externals(t)
+        if t.cause is not None:
+            why, line = t.cause
+            return _Eager(f"{why} (at {line})")
+        program = Program(
+            t.instrs,
+            t.nslots,
+            [n for _, n in t.inputs],
+            outputs,
+            effects,  # type: ignore[arg-type]
+            t.meta,
+        )
+        opts = self.options
+        if opts.fold:
+            program.fold_constants(t.values, t.dependent)
+        if opts.cse:
+            program.eliminate_common_subexpressions()
+        if opts.dce:
+            program.eliminate_dead_code()
+        program.compile(reuse=opts.reuse)
+        return _Entry(program, externals, ext_meta, template, devices)
+
+    def _replay(self, entry: _Entry, leaves: list[Any]) -> Any:
+        raws = [a._data if a.__class__ is Array else a for a in leaves]
+        arrays = list(leaves)
+        for ref, (shape, dtype) in zip(entry.externals, entry.ext_meta):
+            a = ref()
+            if a is None or a._data.shape != shape or a._data.dtype != dtype or a._node is not None:
+                return _STALE
+            raws.append(a._data)
+            arrays.append(a)
+        program = entry.program
+        outs, effs = program.fn(*raws)  # type: ignore[misc]
+        for (i, _), v in zip(program.effects, effs):
+            a = arrays[i]
+            if a.__class__ is not Array:
+                continue  # a NumPy argument: eagerly, only its Array copy was rebound
+
+            a._data = v
+            a._state = None
+            if getattr(a, "_views", None):
+                inplace.refresh_views(a)
+        return _rebuild(entry.template, outs, arrays, entry.devices)
+
+    # --- inspection --------------------------------------------------------------------------
+    def programs(self) -> list[Program]:
+        """The programs traced so far (one per signature that replays)."""
+        return [e.program for e in self.cache.values() if isinstance(e, _Entry)]
+
+    def clear(self) -> None:
+        """Forget every traced signature (the next call traces again)."""
+        self.cache.clear()
+
+
+_STALE = object()
+
+
+def jit(
+    fun: Callable[..., Any] | None = None,
+    *,
+    static_argnums: int | Iterable[int] = (),
+    dce: bool = True,
+    cse: bool = True,
+    fold: bool = True,
+    reuse: bool = True,
+    cuda_graph: bool = True,
+) -> Any:
+    """Trace ``fun`` once per signature and replay its backend calls afterwards.
+
+    Use as ``@minpy.jit``, ``@minpy.jit(static_argnums=1)`` or ``minpy.jit(fun, ...)``.
+    ``static_argnums`` are arguments taken by value into the signature (they must be
+    hashable); ``dce``, ``cse``, ``fold``, ``reuse`` and ``cuda_graph`` switch the program
+    optimisations (dead-code and common-subexpression elimination, constant folding, reuse
+    of dead buffers, replay as one CUDA graph on a GPU) off, for debugging.
+    """
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    opts = Options(dce=dce, cse=cse, fold=fold, reuse=reuse, cuda_graph=cuda_graph)
+    if fun is None:
+        return lambda f: Jitted(f, nums, opts)
+    if not callable(fun):
+        raise TypeError(f"minpy.jit expects a function, got {type(fun).__name__}: {fun!r}")
+    return Jitted(fun, nums, opts)
+
+
+def stats() -> dict[str, dict[str, Any]]:
+    """Per jitted function: calls replayed, traced and run eagerly, and the eager causes."""
+    out: dict[str, dict[str, Any]] = {}
+    for j in sorted(_all, key=lambda j: j.serial):
+        name = j.name
+        k = 2
+        while name in out:  # two functions of one name (lambdas, closures)
+            name = f"{j.name}#{k}"
+            k += 1
+        out[name] = {
+            "replayed": j.replayed,
+            "traced": j.traced,
+            "eager": j.eager,
+            "causes": dict(j.causes),
+            "programs": [len(p) for p in j.programs()],
+        }
+    return out
+
+
+def reset_stats() -> None:
+    """Set every jitted function's counters to zero (their programs are kept)."""
+    for j in list(_all):
+        j.replayed = j.traced = j.eager = 0
+        j.causes.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# arguments and results
+
+
+def _hashable(x: Any) -> Any:
+    try:
+        hash(x)
+    except TypeError:
+        raise _Unhashable(
+            f"a static argument of type {type(x).__name__} is not hashable; make it hashable "
+            "(a tuple instead of a list) or pass it as an ordinary argument"
+        ) from None
+    return (x.__class__, x)
+
+
+def _flatten(x: Any, leaves: list[Any], parts: list[Any]) -> None:
+    """Append ``x``'s signature to ``parts`` and its arrays (Arrays, NumPy arrays) to
+    ``leaves``."""
+    cls = x.__class__
+    if cls is Array:
+        leaves.append(x)
+        parts.append((x._data.shape, x._data.dtype, x._device))
+    elif cls is tuple or cls is list:
+        parts.append((cls, len(x)))
+        for v in x:
+            _flatten(v, leaves, parts)
+    elif cls is dict:
+        parts.append((dict, tuple(x)))
+        for v in x.values():
+            _flatten(v, leaves, parts)
+    elif cls is numpy.ndarray:  # read as an input (an Array in the traced call)
+        leaves.append(x)
+        parts.append((x.shape, x.dtype, None))
+    else:
+        try:
+            hash(x)
+        except TypeError:
+            raise _Unhashable(
+                f"an argument of type {type(x).__name__} is neither an array, a container of "
+                "them, nor hashable; pass it through a closure or make it hashable"
+            ) from None
+        parts.append((cls, x))
+
+
+def _as_arrays(x: Any) -> Any:
+    """``x`` with its NumPy arrays made Arrays (the traced call reads them as inputs)."""
+    cls = x.__class__
+    if cls is numpy.ndarray:
+        return Array(x)
+    if cls is tuple or cls is list:
+        items = [_as_arrays(v) for v in x]
+        return x if all(a is b for a, b in zip(items, x)) else cls(items)
+    if cls is dict:
+        vals = {k: _as_arrays(v) for k, v in x.items()}
+        return x if all(vals[k] is v for k, v in x.items()) else vals
+    return x
+
+
+def _template(
+    out: Any, t: Tracer, index: dict[int, int], outputs: list[Slot], devices: list[Any]
+) -> Any:
+    cls = out.__class__
+    if cls is Array:
+        i = index.get(id(out))
+        if i is not None:
+            return Same(i)
+        ref = t.ref(out._data)
+        if ref is None:
+            t.fail("the function returned an array that minpy.jit could not follow")
+            return None
+        outputs.append(ref)
+        devices.append(out._device)
+        return Out(len(outputs) - 1)
+    if cls is tuple or cls is list:
+        return cls(_template(v, t, index, outputs, devices) for v in out)
+    if hasattr(out, "_fields") and isinstance(out, tuple):
+        return cls(*[_template(v, t, index, outputs, devices) for v in out])
+    if cls is dict:
+        return {k: _template(v, t, index, outputs, devices) for k, v in out.items()}
+    if isinstance(out, (numpy.ndarray, numpy.generic)) or not isinstance(
+        out, (int, float, complex, str, bytes, type(None))
+    ):
+        t.fail(f"the function returned a {type(out).__name__}, which a replay cannot remake")
+    return out
+
+
+def _rebuild(template: Any, outs: tuple[Any, ...], arrays: list[Array], devices: list[Any]) -> Any:
+    cls = template.__class__
+    if cls is Out:
+        return wrap(outs[template.i], devices[template.i])
+    if cls is Same:
+        return arrays[template.i]
+    if cls is tuple or cls is list:
+        return cls(_rebuild(v, outs, arrays, devices) for v in template)
+    if cls is dict:
+        return {k: _rebuild(v, outs, arrays, devices) for k, v in template.items()}
+    if isinstance(template, tuple) and hasattr(template, "_fields"):
+        return cls(*[_rebuild(v, outs, arrays, devices) for v in template])
+    return template
+
+
+def _reachable(out: Any, found: set[int]) -> None:
+    cls = out.__class__
+    if cls is Array:
+        a = out
+        while a is not None and id(a) not in found:
+            found.add(id(a))
+            a = getattr(a._state, "base", None)
+    elif isinstance(out, (tuple, list)):
+        for v in out:
+            _reachable(v, found)
+    elif isinstance(out, dict):
+        for v in out.values():
+            _reachable(v, found)
+
+
+def _check_escapes(t: Tracer, out: Any) -> None:
+    """Fail if an Array made during the call outlives it other than through ``out``."""
+    ok: set[int] = {id(a) for a, _ in t.inputs}
+    _reachable(out, ok)
+    for attempt in range(2):
+        if not any((a := r()) is not None and id(a) not in ok for r in t.created):
+            return
+        if attempt == 0:
+            gc.collect()
+    t.fail(
+        "an array made inside the function outlives the call other than through its return "
+        "value (stored in an object, a global or a list)"
+    )
+
+
+def _externals(t: Tracer) -> list[weakref.ref[Array]]:
+    """Weak references to the arrays read from outside; fail if one was a temporary (an array
+    made inside the call by an operation the trace could not see)."""
+    refs = [weakref.ref(a) for a, _ in t.inputs[t.n_args :]]
+    t.inputs[t.n_args :] = [(None, n) for _, n in t.inputs[t.n_args :]]  # type: ignore[misc]
+    if any(r() is None for r in refs):
+        gc.collect()
+        if any(r() is None for r in refs):
+            t.fail("an array made inside the function by an operation minpy.jit cannot see")
+    return refs
+
+
+class _CallableModule(types.ModuleType):
+    """``minpy.jit`` is this module and the decorator at once: ``@minpy.jit`` calls ``jit``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return jit(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

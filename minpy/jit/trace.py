@@ -1,0 +1,471 @@
+"""Tracing one call for ``minpy.jit``: every backend call it makes, as a flat program.
+
+While a call is traced, three things watch it:
+
+- a recording policy (``policy_override``): each route it hands the dispatcher runs the
+  backend function through ``Tracer.call``, which notes the function, its arguments (backend
+  arrays become slot references, everything else a constant) and its result (a new slot);
+- a recording dispatcher (installed as ``Primitive.__call__`` while any trace runs; other
+  threads pass through it untouched): it finds the Arrays a call reads that the trace has not
+  seen yet (``saw``): those come from outside the function (parameters, closures) and become
+  inputs read at each replay; after the call it checks that every result is accounted for;
+- ``minpy.watch``: the places that make or write backend arrays without a primitive, and
+  the conversions of Arrays to Python values, report here.
+
+Anything whose replay could differ from running the function again (a Python value read from
+traced data, a data-dependent shape, an Array that escapes into Python state, an operation the
+trace could not see) sets ``cause`` with the user's source line, and the signature then runs
+eagerly. The call being traced always runs eagerly, so its result is right either way.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+
+from minpy import policy as _policy
+from minpy import primitive as _primitive
+from minpy import watch
+from minpy.array import Array, wrap
+from minpy.dispatch import dispatch
+from minpy.policy import Policy
+
+__all__ = ["Instr", "Item", "Slot", "Tracer"]
+
+#: primitives whose output shape depends on the values of their input
+DATA_SHAPES = frozenset(
+    {
+        "argwhere",
+        "compress",
+        "extract",
+        "flatnonzero",
+        "intersect1d",
+        "nonzero",
+        "setdiff1d",
+        "setxor1d",
+        "trim_zeros",
+        "union1d",
+        "unique",
+        "unique_all",
+        "unique_counts",
+        "unique_inverse",
+        "unique_values",
+    }
+)
+
+
+#: primitives that write into their first argument (besides the ufuncs' ``.at`` methods)
+WRITERS = frozenset({"copyto", "fill_diagonal", "place", "put", "put_along_axis", "putmask"})
+
+
+class Slot:
+    """A reference to the value of slot ``n`` of the program."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __repr__(self) -> str:
+        return f"s{self.n}"
+
+
+class Item(Slot):
+    """Item ``k`` of the (tuple) value of slot ``n``."""
+
+    __slots__ = ("k",)
+
+    def __init__(self, n: int, k: int) -> None:
+        super().__init__(n)
+        self.k = k
+
+    def __repr__(self) -> str:
+        return f"s{self.n}[{self.k}]"
+
+
+class Instr:
+    """One backend call: ``slot = fn(*args, **kwargs)`` with ``Slot``s among the arguments.
+
+    ``writes`` is the slot written in place (``out=``, ``backend.write``), or None;
+    ``random`` marks a draw (never merged or removed); ``meta`` is the result's
+    (shape, dtype, owns its memory) at trace time, or None if it is not an array.
+    """
+
+    __slots__ = ("args", "fn", "kwargs", "meta", "random", "slot", "writes")
+
+    def __init__(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
+    ) -> None:
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.slot = slot
+        self.writes: Slot | None = None
+        self.random = bool(getattr(fn, "random", False))
+        self.meta: tuple[Any, Any, bool] | None = None
+
+
+def _is_array(x: Any) -> bool:
+    """Whether ``x`` is a backend array (NumPy's scalars are not: they are immutable values)."""
+    if isinstance(x, numpy.generic):
+        return False
+    return hasattr(x, "__array_interface__") or hasattr(x, "__cuda_array_interface__")
+
+
+def _user_line() -> str:
+    """``file:line`` of the innermost frame outside minpy (where the user's code is)."""
+    f = sys._getframe(2)
+    while f is not None:
+        name = f.f_globals.get("__name__", "")
+        if not (name == "minpy" or name.startswith("minpy.")):
+            return f"{f.f_code.co_filename}:{f.f_lineno}"
+        f = f.f_back  # type: ignore[assignment]
+    return "<unknown>"
+
+
+class _RouteCall:
+    """A non-plain route's ``call`` on backend arrays (Arrays again at ``marks``)."""
+
+    __slots__ = ("device", "marks", "route")
+
+    def __init__(self, route: Any, marks: tuple[int, ...]) -> None:
+        self.route = route
+        self.marks = marks
+        self.device = route.device
+
+    def __call__(self, *raws: Any, **kwargs: Any) -> Any:
+        args = list(raws)
+        for i in self.marks:
+            args[i] = wrap(args[i], self.device)
+        return self.route.call(tuple(args), kwargs)
+
+    def __repr__(self) -> str:
+        return f"{self.route.name}@{self.device!r}"
+
+
+class _RecordingRoute:
+    """What the dispatcher needs of a route, with every backend call going to the tracer."""
+
+    __slots__ = (
+        "array_type",
+        "base",
+        "calls",
+        "calls_by_marks",
+        "fn",
+        "plain",
+        "tracer",
+        "writes_first",
+    )
+
+    def __init__(self, base: Any, tracer: Tracer) -> None:
+        self.base = base
+        self.tracer = tracer
+        self.calls = 0
+        self.plain = base.plain
+        self.array_type = base.array_type
+        self.calls_by_marks: dict[tuple[int, ...], _RouteCall] = {}
+        fn = base.fn
+        self.writes_first = writes = base.name in WRITERS or base.name.endswith(".at")
+        if base.plain:
+
+            def recorded(*args: Any, **kwargs: Any) -> Any:
+                return tracer.call(fn, args, kwargs, writes)
+
+            self.fn = recorded
+        else:
+            self.fn = fn
+
+    def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        marks = tuple(i for i, a in enumerate(args) if a.__class__ is Array)
+        rc = self.calls_by_marks.get(marks)
+        if rc is None:
+            rc = self.calls_by_marks[marks] = _RouteCall(self.base, marks)
+        raws = tuple(a._data if a.__class__ is Array else a for a in args)
+        return self.tracer.call(rc, raws, kwargs, self.writes_first)
+
+
+class _RecordingPolicy(Policy):
+    """``base``'s routes, recorded (the policy in force while a call is traced)."""
+
+    def __init__(self, base: Policy, tracer: Tracer) -> None:
+        super().__init__()
+        self.base = base
+        self.tracer = tracer
+        self.name = base.name
+
+    def decide(self, prim: Any, device: Any) -> Any:
+        return _RecordingRoute(_policy.route_in(self.base, prim, device), self.tracer)
+
+
+# --------------------------------------------------------------------------------------------
+# the recording dispatcher: installed while any trace runs
+
+
+_installed = 0
+_install_lock = threading.Lock()
+
+
+def _traced_dispatch(prim: Any, *args: Any, **kwargs: Any) -> Any:
+    t = watch.tracer
+    if t is None or t.depth or not t.on_this_thread():
+        return dispatch(prim, *args, **kwargs)
+    t.before(prim, args, kwargs)
+    res = dispatch(prim, *args, **kwargs)
+    t.after(prim, res)
+    return res
+
+
+class Tracer:
+    """Records one call (see the module docstring); ``finish`` checks what it saw."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.thread = threading.get_ident()
+        self.instrs: list[Instr] = []
+        self.nslots = 0
+        self.known: dict[int, tuple[Any, Slot]] = {}  # id(raw) -> (raw, ref); raw kept alive
+        self.meta: dict[int, tuple[Any, Any]] = {}  # slot -> (shape, dtype) of arrays
+        self.dependent: set[int] = set()  # slots whose values depend on the inputs
+        self.values: dict[int, Any] = {}  # slot -> value, for those that depend on no input
+        self.inputs: list[tuple[Array, int]] = []  # (Array, slot): arguments and outside arrays
+        self.n_args = 0  # the first n_args inputs are the function's arguments
+        self.initial: list[Any] = []  # each input's backend array when first seen
+        self.created: list[weakref.ref[Array]] = []
+        self.depth = 0
+        self.cause: tuple[str, str] | None = None
+        self.base_policy = policy
+        self.policy = _RecordingPolicy(policy, self)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def on_this_thread(self) -> bool:
+        return threading.get_ident() == self.thread
+
+    def fail(self, why: str) -> None:
+        """Mark the signature as one to run eagerly (the first cause is kept, with its line)."""
+        if self.cause is None:
+            self.cause = (why, _user_line())
+
+    def _new_slot(self, value: Any, dependent: bool) -> int:
+        n = self.nslots
+        self.nslots += 1
+        if dependent:
+            self.dependent.add(n)
+        if isinstance(value, (tuple, list)):  # several results (a namedtuple too)
+            for k, item in enumerate(value):
+                if _is_array(item):
+                    self.known[id(item)] = (item, Item(n, k))
+        elif _is_array(value):
+            self.known[id(value)] = (value, Slot(n))
+            self.meta[n] = (value.shape, value.dtype)
+        return n
+
+    def ref(self, raw: Any) -> Slot | None:
+        entry = self.known.get(id(raw))
+        if entry is not None and entry[0] is raw:
+            return entry[1]
+        return None
+
+    def add_input(self, a: Array, is_arg: bool) -> None:
+        raw = a._data
+        if self.ref(raw) is not None:
+            return
+        n = self._new_slot(raw, True)
+        self.inputs.append((a, n))
+        self.initial.append(raw)
+        if is_arg:
+            self.n_args += 1
+
+    # --- templates --------------------------------------------------------------------------
+    def _template(self, x: Any, deps: list[bool]) -> Any:
+        """``x`` with the backend arrays the trace knows replaced by their slot references."""
+        entry = self.known.get(id(x))
+        if entry is not None and entry[0] is x:
+            ref = entry[1]
+            if ref.n in self.dependent:
+                deps.append(True)
+            return ref
+        cls = x.__class__
+        if cls is not tuple and cls is not list and cls is not dict:
+            if _is_array(x):
+                # a host array the function holds (a NumPy constant): a slot of its own, so
+                # that an Array wrapping it later (a rule's) is not taken for an outside input
+                ins = Instr(_constant, (x,), {}, 0)
+                ins.slot = self._new_slot(x, False)
+                ins.meta = (x.shape, x.dtype, False)
+                self.values[ins.slot] = x
+                self.instrs.append(ins)
+                return Slot(ins.slot)
+            return x
+        if cls is tuple or cls is list:
+            items = [self._template(v, deps) for v in x]
+            if any(isinstance(v, Slot) for v in items):
+                return tuple(items) if cls is tuple else _ListTemplate(items)
+            return x
+        if cls is dict:
+            out = {k: self._template(v, deps) for k, v in x.items()}
+            if any(isinstance(v, Slot) for v in out.values()):
+                return _DictTemplate(out)
+            return x
+        return x
+
+    # --- the three sources of events ----------------------------------------------------------
+    def call(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        writes_first: bool = False,
+    ) -> Any:
+        """Run ``fn(*args, **kwargs)`` on backend arrays and record it as one instruction
+        (``writes_first``: it writes into its first argument)."""
+        if self.depth:
+            return fn(*args, **kwargs)
+        deps: list[bool] = []
+        targs = tuple(self._template(a, deps) for a in args)
+        tkw = {k: self._template(v, deps) for k, v in kwargs.items()}
+        self.depth += 1
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            self.depth -= 1
+        ins = Instr(fn, targs, tkw, 0)
+        if ins.random:
+            deps.append(True)
+        ins.slot = self._new_slot(out, bool(deps))
+        if not deps:
+            self.values[ins.slot] = out
+        target = tkw.get("out")
+        if isinstance(target, tuple) and len(target) == 1:
+            target = target[0]
+        if writes_first:
+            target = targs[0]
+        if isinstance(target, Slot):
+            ins.writes = target
+            if deps:
+                self.dependent.add(target.n)
+        elif target is not None and _is_array(target):
+            self.fail("an operation wrote into an array minpy.jit does not follow")
+        if _is_array(out):
+            # a result that is one of the arguments (asarray, astype(copy=False)) or a view
+            # of one shares memory with it: never "owned"
+            fresh = getattr(out, "base", None) is None and not any(out is a for a in args)
+            ins.meta = (out.shape, out.dtype, fresh)
+        self.instrs.append(ins)
+        return out
+
+    def made(self, array: Array) -> None:
+        self.created.append(weakref.ref(array))
+
+    def saw(self, array: Array) -> None:
+        if self.ref(array._data) is None:
+            self.add_input(array, False)
+
+    def host_read(self, array: Array, what: str) -> None:
+        ref = self.ref(array._data)
+        if ref is None or ref.n in self.dependent:
+            self.fail(
+                f"{what} of a value computed from the inputs (Python control flow or a host "
+                "read would be fixed at its traced value)"
+            )
+
+    # --- the recording dispatcher's halves ---------------------------------------------------
+    def before(self, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if _policy.policy_override.get() is not self.policy:
+            self.fail("the policy was changed inside the traced function")
+        for a in args:
+            self._see(a)
+        for v in kwargs.values():
+            self._see(v)
+        name = prim.name
+        if name in DATA_SHAPES or (name == "where" and len(args) == 1):
+            self.fail(f"{name} gives a shape that depends on the values of its input")
+        elif name == "getitem" and len(args) > 1 and _bool_key(args[1]):
+            self.fail("boolean-mask indexing gives a shape that depends on the mask's values")
+        elif name == "repeat" and len(args) > 1 and args[1].__class__ is Array:
+            self.fail("repeat with an array of counts gives a shape that depends on its values")
+
+    def _see(self, a: Any) -> None:
+        cls = a.__class__
+        if cls is Array:
+            if self.ref(a._data) is None:
+                self.add_input(a, False)
+        elif cls is list or cls is tuple:
+            for v in a:
+                self._see(v)
+
+    def after(self, prim: Any, res: Any) -> None:
+        last = self.instrs[-1] if self.instrs else None
+        if res.__class__ is Array:
+            self._account(prim, res, None, last)
+        elif isinstance(res, (tuple, list)):
+            for k, r in enumerate(res):
+                if r.__class__ is Array:
+                    self._account(prim, r, k, last)
+
+    def _account(self, prim: Any, r: Array, k: int | None, last: Instr | None) -> None:
+        self.created.append(weakref.ref(r))
+        raw = r._data
+        if self.ref(raw) is not None:
+            return
+        # a NumPy scalar result, made a 0-d array by the dispatcher after the backend call
+        if last is not None and raw.ndim == 0:
+            src: Slot = Slot(last.slot) if k is None else Item(last.slot, k)
+            ins = Instr(_as_array, (src, r._device), {}, 0)
+            ins.slot = self._new_slot(raw, last.slot in self.dependent)
+            if ins.slot not in self.dependent:
+                self.values[ins.slot] = raw
+            ins.meta = (raw.shape, raw.dtype, True)
+            self.instrs.append(ins)
+            return
+        self.fail(f"{prim.name} made an array that minpy.jit could not follow")
+
+
+def _constant(x: Any) -> Any:
+    """A constant array of the traced call (folded away unless something writes into it)."""
+    return x
+
+
+def _as_array(x: Any, device: Any) -> Any:
+    """A backend array of ``device`` holding the NumPy scalar ``x`` (as the dispatcher makes)."""
+    if device.kind == "cpu":
+        return numpy.asarray(x)
+    return device.backend.asarray(x, device)
+
+
+def _bool_key(key: Any) -> bool:
+    items = key if key.__class__ is tuple else (key,)
+    for k in items:
+        if getattr(getattr(k, "dtype", None), "kind", None) == "b":
+            return True
+        if isinstance(k, list) and k and all(isinstance(v, bool) for v in k):
+            return True
+    return False
+
+
+class _ListTemplate(list):  # type: ignore[type-arg]
+    """A list argument holding slot references (rebuilt as a list at replay)."""
+
+
+class _DictTemplate(dict):  # type: ignore[type-arg]
+    """A dict argument holding slot references (rebuilt as a dict at replay)."""
+
+
+def install() -> None:
+    """Put the recording dispatcher in place (counted: traces in several threads nest)."""
+    global _installed
+    with _install_lock:
+        _installed += 1
+        if _installed == 1:
+            _primitive.set_dispatcher(_traced_dispatch)
+
+
+def uninstall() -> None:
+    global _installed
+    with _install_lock:
+        _installed -= 1
+        if _installed == 0:
+            _primitive.set_dispatcher(dispatch)
