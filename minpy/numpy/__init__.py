@@ -54,6 +54,9 @@ _OWN = frozenset(
         "atleast_3d",
         "ndarray",
         "append",
+        "select",
+        "r_",
+        "c_",
     }
 )
 # From here on NumPy's any, all, sum, max, min, round, abs, divmod, pow and bool shadow
@@ -520,6 +523,7 @@ def __getattr__(name: str) -> Any:
 
 
 from minpy.numpy import fft, linalg, random  # noqa: E402, F401  (built on the names above)
+from minpy.numpy._assembly import c_, r_, select  # noqa: E402
 from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
 
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
