@@ -3,7 +3,8 @@
 ``select`` (a chain of ``where``), and ``r_``/``c_`` (NumPy's index-expression concatenators,
 building the result with ``arange``/``linspace``/``concatenate``), so all three are
 differentiable and place their result on their Array inputs' device (or the current
-context). Nothing here is a primitive; ``minpy.numpy`` exports the names.
+context). Nothing here is a primitive; ``minpy.numpy`` exports the names. This module runs on
+the registry's primitives, not on ``minpy.numpy``, which imports it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 import numpy
 
-import minpy.numpy as np
-from minpy.array import Array
+from minpy.array import Array, wrap
 from minpy.context import Device, current_context
+from minpy.primitive import registry
+from minpy.transfer import adopt
 
 __all__ = ["AxisConcatenator", "c_", "r_", "select"]
 
@@ -48,7 +50,7 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Array:
     if not conds:
         raise ValueError("select: the condition list is empty; pass at least one condition")
     device = _device_in([conds, choices, default])
-    conds = [c if isinstance(c, Array) else np.asarray(c, device=device) for c in conds]
+    conds = [_as_array(c, device) for c in conds]
     for i, c in enumerate(conds):
         if c.dtype != numpy.bool_:
             raise TypeError(
@@ -58,15 +60,31 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Array:
     weak = (int, float, complex)  # Python numbers stay weakly typed, as in NumPy (NEP 50)
     dtype = numpy.result_type(
         *[
-            v if type(v) in weak else np.asarray(v, device=device).dtype
+            v if type(v) in weak else _as_array(v, device).dtype
             for v in [*choices, default]
         ]
     )
     result = default
     for cond, choice in zip(conds[::-1], choices[::-1]):  # the first true condition wins
-        result = np.where(cond, choice, result)
-    out = np.asarray(result, device=device)
-    return out if out.dtype == dtype else out.astype(dtype)
+        result = registry["where"](cond, choice, result)
+    out = _as_array(result, device)
+    return out if out.dtype == dtype else registry["astype"](out, dtype)  # type: ignore[no-any-return]
+
+
+def _as_array(obj: Any, device: Device | None) -> Array:
+    """``obj`` as an Array: itself, a list holding Arrays stacked, host data on ``device``."""
+    if isinstance(obj, Array):
+        return obj
+    if isinstance(obj, (list, tuple)) and _device_in(obj) is not None:
+        return registry["stack"](*[_as_array(o, device) for o in obj])  # type: ignore[no-any-return]
+    dev = current_context() if device is None else device
+    host = numpy.asarray(obj)
+    return wrap(host if dev.kind == "cpu" else adopt(host, dev), dev)
+
+
+def _with_ndim(x: Array, ndmin: int) -> Array:
+    """``x`` with leading axes of length 1 up to ``ndmin`` dimensions (NumPy's ``ndmin``)."""
+    return registry["reshape"](x, (1,) * (ndmin - x.ndim) + x.shape) if x.ndim < ndmin else x  # type: ignore[no-any-return]
 
 
 def _device_in(obj: Any) -> Device | None:
@@ -130,23 +148,24 @@ class AxisConcatenator:
             if isinstance(item, slice):
                 piece = self._range(item, device)
                 if ndmin > 1:
-                    piece = np.array(piece, copy=None, ndmin=ndmin)
+                    piece = _with_ndim(piece, ndmin)
                     if trans1d != -1:
-                        piece = np.swapaxes(piece, -1, trans1d)
+                        piece = registry["swapaxes"](piece, -1, trans1d)
             elif type(item) in numpy.ScalarType:
                 pieces.append(item)
                 kinds.append(item)
                 continue
             else:
-                piece = np.asarray(item, device=device)
+                piece = _as_array(item, device)
                 if piece.ndim < ndmin:
                     piece = self._promote(piece, ndmin, trans1d)
             pieces.append(piece)
             kinds.append(piece.dtype)
         if kinds:
             dtype = numpy.result_type(*kinds)
-            pieces = [np.array(p, dtype, copy=None, ndmin=ndmin, device=device) for p in pieces]
-        res = np.concatenate(pieces, axis=axis)
+            pieces = [_with_ndim(_as_array(p, device), ndmin) for p in pieces]
+            pieces = [p if p.dtype == dtype else registry["astype"](p, dtype) for p in pieces]
+        res = registry["concatenate"](*pieces, axis=axis)
         return self._as_2d(res, shape2d) if shape2d else res
 
     def _directive(self, item: str, ndmin: int, trans1d: int) -> tuple[int, int, int]:
@@ -169,25 +188,25 @@ class AxisConcatenator:
         start = 0 if item.start is None else item.start
         step = 1 if item.step is None else item.step
         if isinstance(step, (complex, numpy.complexfloating)):
-            return np.linspace(start, item.stop, num=int(abs(step)), device=device)  # type: ignore[no-any-return]
+            return registry["linspace"](start, item.stop, num=int(abs(step)), device=device)  # type: ignore[no-any-return]
         if item.stop is None:
             raise ValueError(
                 f"{self.name}: the slice {item!r} has no end; write {self.name}[start:stop:step]"
             )
-        return np.arange(start, item.stop, step, device=device)  # type: ignore[no-any-return]
+        return registry["arange"](start, item.stop, step, device=device)  # type: ignore[no-any-return]
 
     @staticmethod
     def _promote(piece: Array, ndmin: int, trans1d: int) -> Array:
         """``piece`` given ``ndmin`` dimensions, its own axes placed as NumPy's ``trans1d``."""
         ndim = piece.ndim
-        piece = np.array(piece, copy=None, ndmin=ndmin)  # new axes in front
+        piece = _with_ndim(piece, ndmin)  # new axes in front
         if trans1d == -1:
             return piece
         k2, k1 = ndmin - ndim, trans1d
         if k1 < 0:
             k1 += k2 + 1
         axes = list(range(ndmin))
-        return np.transpose(piece, axes[:k1] + axes[k2:] + axes[k1:k2])  # type: ignore[no-any-return]
+        return registry["transpose"](piece, axes[:k1] + axes[k2:] + axes[k1:k2])  # type: ignore[no-any-return]
 
     def _as_2d(self, res: Array, shape2d: str) -> Array:
         """The result of an ``'r'``/``'c'`` directive: a 2-d row (or column) Array."""
@@ -198,8 +217,8 @@ class AxisConcatenator:
             )
         if res.ndim == 2:
             return res
-        row = np.reshape(res, (1, -1))
-        return np.transpose(row) if shape2d == "c" else row  # type: ignore[no-any-return]
+        row = registry["reshape"](res, (1, -1))
+        return registry["transpose"](row) if shape2d == "c" else row  # type: ignore[no-any-return]
 
 
 #: ``np.r_[...]``: join the pieces along the first axis. See ``numpy.r_``.

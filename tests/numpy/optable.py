@@ -760,6 +760,6 @@ UNCOVERED: dict[str, str] = {
 }
 
 # the cases of whole topics kept in modules of their own
-from tests.numpy import optable_fft, optable_linalg  # noqa: E402
+from tests.numpy import optable_assembly, optable_fft, optable_linalg  # noqa: E402
 
-CASES += optable_fft.CASES + optable_linalg.CASES
+CASES += optable_fft.CASES + optable_linalg.CASES + optable_assembly.CASES
