@@ -126,8 +126,8 @@ class Array:
     ``grad``. ``int(x)``, ``operator.index(x)`` and ``bool(x)`` work: their results are
     piecewise constant, so their true derivative is zero and no gradient is lost (``if x > 0:``
     is ordinary control flow); so does ``numpy.int64(x)`` (and any conversion to an integer or
-    boolean dtype, ``numpy.asarray(x, dtype=int)``). Untraced Arrays, and those of a finished ``grad``, convert as
-    in NumPy; ``x.asnumpy()`` always gives the values.
+    boolean dtype, ``numpy.asarray(x, dtype=int)``). Untraced Arrays, and those of a finished
+    ``grad``, convert as in NumPy; ``x.asnumpy()`` always gives the values.
 
     Examples
     --------

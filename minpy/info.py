@@ -111,7 +111,8 @@ def _classify(module: types.ModuleType) -> tuple[list[str], list[str]]:
     from minpy.primitive import Primitive
 
     names = getattr(module, "__all__", None) or [n for n in dir(module) if not n[0] == "_"]
-    yes, no = [], []
+    yes: list[str] = []
+    no: list[str] = []
     for name in sorted(names):
         obj = getattr(module, name, None)
         if isinstance(obj, Primitive):

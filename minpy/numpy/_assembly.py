@@ -59,16 +59,13 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Array:
             )
     weak = (int, float, complex)  # Python numbers stay weakly typed, as in NumPy (NEP 50)
     dtype = numpy.result_type(
-        *[
-            v if type(v) in weak else _as_array(v, device).dtype
-            for v in [*choices, default]
-        ]
+        *[v if type(v) in weak else _as_array(v, device).dtype for v in [*choices, default]]
     )
     result = default
     for cond, choice in zip(conds[::-1], choices[::-1]):  # the first true condition wins
         result = registry["where"](cond, choice, result)
     out = _as_array(result, device)
-    return out if out.dtype == dtype else registry["astype"](out, dtype)  # type: ignore[no-any-return]
+    return out if out.dtype == dtype else registry["astype"](out, dtype)
 
 
 def _as_array(obj: Any, device: Device | None) -> Array:
@@ -76,7 +73,8 @@ def _as_array(obj: Any, device: Device | None) -> Array:
     if isinstance(obj, Array):
         return obj
     if isinstance(obj, (list, tuple)) and _device_in(obj) is not None:
-        return registry["stack"](*[_as_array(o, device) for o in obj])  # type: ignore[no-any-return]
+        stacked: Array = registry["stack"](*[_as_array(o, device) for o in obj])
+        return stacked
     dev = current_context() if device is None else device
     host = numpy.asarray(obj)
     return wrap(host if dev.kind == "cpu" else adopt(host, dev), dev)
@@ -84,7 +82,7 @@ def _as_array(obj: Any, device: Device | None) -> Array:
 
 def _with_ndim(x: Array, ndmin: int) -> Array:
     """``x`` with leading axes of length 1 up to ``ndmin`` dimensions (NumPy's ``ndmin``)."""
-    return registry["reshape"](x, (1,) * (ndmin - x.ndim) + x.shape) if x.ndim < ndmin else x  # type: ignore[no-any-return]
+    return registry["reshape"](x, (1,) * (ndmin - x.ndim) + x.shape) if x.ndim < ndmin else x
 
 
 def _device_in(obj: Any) -> Device | None:
@@ -188,7 +186,9 @@ class AxisConcatenator:
         start = 0 if item.start is None else item.start
         step = 1 if item.step is None else item.step
         if isinstance(step, (complex, numpy.complexfloating)):
-            return registry["linspace"](start, item.stop, num=int(abs(step)), device=device)  # type: ignore[no-any-return]
+            num = int(abs(complex(step)))
+            spaced: Array = registry["linspace"](start, item.stop, num=num, device=device)
+            return spaced
         if item.stop is None:
             raise ValueError(
                 f"{self.name}: the slice {item!r} has no end; write {self.name}[start:stop:step]"

@@ -395,6 +395,7 @@ class _Stub:
             from_("minpy.array", used("Array"))
             + from_("minpy.context", used("Device"))
             + [f"from minpy.numpy import {s} as {s}" for s in sorted(self.submodules)]
+            + from_("minpy.numpy._assembly", used("AxisConcatenator"))
             + from_("minpy.primitive", used("Primitive")),
         ]
         return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
@@ -426,6 +427,8 @@ def _collect(
             stub.reexports[name] = f"{name} = Array"
         elif _own(module, obj) and callable(obj):
             stub.own_function(name, obj)
+        elif _own(module, obj) and type(obj).__name__ == "AxisConcatenator":  # r_, c_
+            stub.own[name] = f"{name}: AxisConcatenator"
         elif getattr(numpy_module, name, None) is obj:
             stub.reexports[name] = f"{name} = {stub.np_path}.{name}"
         else:

@@ -37,7 +37,12 @@ CASES: list[Case] = [
     C("gradient-axis", lambda f: np.gradient(f, 0.1, axis=-2, edge_order=2), [(4, 3)]),
     C("gradient-axes-reordered", lambda f: np.gradient(f, 1.0, 3.0, axis=(1, 0)), [(4, 3)]),
     C("gradient-one-output", lambda f: np.gradient(f, axis=(2, 0))[0], [(3, 2, 4)]),
-    C("gradient-complex", lambda z: np.gradient(z, COORDS, axis=1, edge_order=2), [(2, 5)], complex_),
+    C(
+        "gradient-complex",
+        lambda z: np.gradient(z, COORDS, axis=1, edge_order=2),
+        [(2, 5)],
+        complex_,
+    ),
     # select: the first true condition picks; the traced default fills the rest -------------
     C(
         "select",
@@ -60,7 +65,12 @@ CASES: list[Case] = [
     # r_ and c_: pieces joined by concatenate --------------------------------------------------
     C("r_", lambda x, y: np.r_[x, 0.5, y, 1:3, [7.0]], [(3,), (2,)], prims=("concatenate",)),
     C("r_-linspace", lambda x: np.r_[0:1:4j, x * 2], [(3,)], prims=("concatenate",)),
-    C("r_-axis-directive", lambda a, b: np.r_["-1", a, b], [(2, 3), (2, 2)], prims=("concatenate",)),
+    C(
+        "r_-axis-directive",
+        lambda a, b: np.r_["-1", a, b],
+        [(2, 3), (2, 2)],
+        prims=("concatenate",),
+    ),
     C(
         "r_-ndmin-trans1d",
         lambda x, y: np.r_["0,2,0", x, y],

@@ -40,9 +40,9 @@ def test_assembly_cases_on_fake_device(case: Case) -> None:
 def test_select_traced_default_gets_its_gradient(device):
     x = np.array([-1.0, 0.0, 2.0, 3.0], device=device)
     d = np.array([5.0, 6.0, 7.0, 8.0], device=device)
-    gx, gd = grad(lambda x, d: np.sum(np.select([x > 2.5, x < -0.5], [x**2, x], default=d)), [0, 1])(
-        x, d
-    )
+    gx, gd = grad(
+        lambda x, d: np.sum(np.select([x > 2.5, x < -0.5], [x**2, x], default=d)), [0, 1]
+    )(x, d)
     numpy.testing.assert_array_equal(gx.asnumpy(), [1.0, 0.0, 0.0, 6.0])
     numpy.testing.assert_array_equal(gd.asnumpy(), [0.0, 1.0, 1.0, 0.0])
     assert gd.device == device
