@@ -155,7 +155,7 @@ def _no_gradient(name: str, arg: str, why: str) -> Any:
 def _reduced(v: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """``v``, the result of reducing an array of ``shape`` over ``axis``, with the reduced axes
     back as length-1 axes (so it broadcasts against the input)."""
-    if keepdims or axis is None and v.ndim == len(shape):
+    if keepdims or (axis is None and v.ndim == len(shape)):
         return v
     if axis is None:
         return np.reshape(v, (1,) * len(shape))

@@ -763,3 +763,6 @@ UNCOVERED: dict[str, str] = {
 from tests.numpy import optable_fft, optable_linalg  # noqa: E402
 
 CASES += optable_fft.CASES + optable_linalg.CASES
+from tests.scipy import optable_special  # noqa: E402
+
+CASES += optable_special.CASES
