@@ -766,3 +766,6 @@ CASES += optable_fft.CASES + optable_linalg.CASES
 from tests.scipy import optable_special  # noqa: E402
 
 CASES += optable_special.CASES
+from tests.scipy import optable_stats  # noqa: E402
+
+CASES += optable_stats.CASES

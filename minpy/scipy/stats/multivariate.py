@@ -94,15 +94,15 @@ class _MultivariateNormal:
     """
 
     def _params(self, mean: Any, cov: Any, x: Any = None) -> tuple[Any, Any]:
-        """``mean`` as ``(d,)`` and ``cov`` as ``(d, d)``; ``d`` from ``mean``, else ``cov``,
-        else the last axis of ``x``."""
+        """``mean`` as ``(d,)`` and ``cov`` as ``(d, d)``; ``d`` from ``mean``, else from a
+        matrix ``cov``, else 1 (SciPy's rule)."""
         device = device_of((x, mean, cov))
         cov = np.asarray(cov, device=device)
         if mean is not None:
             mean = np.reshape(np.asarray(mean, device=device), (-1,))
             d = int(mean.shape[0])
         else:
-            d = int(cov.shape[0]) if cov.ndim else int((_numpy.shape(x) or (1,))[-1])
+            d = int(cov.shape[0]) if cov.ndim == 2 else 1  # SciPy's rule
             mean = np.zeros(d, device=device)
         if cov.ndim == 0:
             cov = cov * np.eye(d, device=device)
