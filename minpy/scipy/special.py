@@ -201,9 +201,7 @@ def _multigammaln(g: Any, ans: Any, a: Any, d: Any) -> Any:
     return g * total
 
 
-defvjp(
-    multigammaln, _multigammaln, _no_gradient("multigammaln", "d", "the dimension is an integer")
-)
+defvjp(multigammaln, _multigammaln)  # d is a Python integer (SciPy refuses arrays)
 
 # incomplete gamma and beta functions: exact in x; in the shape parameters the derivative is a
 # hypergeometric series SciPy does not provide
