@@ -80,7 +80,8 @@ class Univariate:
         """SciPy's sample with a ``random_state``, else ``draw(shape, device)`` on a device."""
         if random_state is not None:
             return scipy_rvs(self._scipy, params, size, random_state)
-        return draw(sample_shape(size, *params), device_of(params))
+        # never traced: a sample is data (a pathwise gradient would need the draw's noise)
+        return constant(draw(sample_shape(size, *params), device_of(params)))  # type: ignore[no-any-return]
 
 
 class Continuous(Univariate):

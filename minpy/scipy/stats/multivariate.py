@@ -12,7 +12,7 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.context import Device
 from minpy.scipy import special
-from minpy.scipy.stats._base import LOG_2PI, device_of, host, sample_shape, scipy_rvs
+from minpy.scipy.stats._base import LOG_2PI, constant, device_of, host, sample_shape, scipy_rvs
 
 __all__ = ["dirichlet", "multivariate_normal"]
 
@@ -43,6 +43,8 @@ class _Dirichlet:
 
     ``x`` holds the components along its first axis (``(K,)`` or ``(K, N)``: SciPy's layout);
     with ``K - 1`` of them the last is ``1 - sum``. Differentiable in ``x`` and ``alpha``.
+    Unlike SciPy, ``x`` is not checked to sum to 1: the formula extends off the simplex, so a
+    gradient in ``x`` has all ``K`` components (project it onto the simplex where needed).
 
     Examples
     --------
@@ -55,8 +57,9 @@ class _Dirichlet:
     def logpdf(self, x: Any, alpha: Any) -> Any:
         """The log density at ``x``."""
         _check_dirichlet(x, alpha)
-        x = np.asarray(x)
-        alpha = np.asarray(alpha)
+        device = device_of((x, alpha))
+        x = np.asarray(x, device=device)
+        alpha = np.asarray(alpha, device=device)
         if x.shape[0] == alpha.shape[0] - 1:
             x = np.concatenate([x, 1.0 - np.sum(x, axis=0, keepdims=True)], axis=0)
         a = np.reshape(alpha, alpha.shape + (1,) * (x.ndim - 1))
@@ -74,7 +77,7 @@ class _Dirichlet:
         device = device_of((alpha,))
         alpha = np.asarray(alpha, device=device)
         g = np.random.gamma(alpha, 1.0, sample_shape(size) + tuple(alpha.shape), device=device)
-        return g / np.sum(g, axis=-1, keepdims=True)
+        return constant(g / np.sum(g, axis=-1, keepdims=True))  # type: ignore[no-any-return]
 
 
 class _MultivariateNormal:
@@ -165,7 +168,7 @@ class _MultivariateNormal:
         d = int(mean.shape[0])
         z = np.random.normal(size=sample_shape(size) + (d,), device=mean.device)
         out = mean + z @ np.linalg.cholesky(cov).T
-        return np.squeeze(out) if out.size > 0 else out
+        return constant(np.squeeze(out))
 
 
 dirichlet = _Dirichlet()

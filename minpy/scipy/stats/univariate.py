@@ -75,8 +75,8 @@ class _Norm(Continuous):
 class _T(Continuous):
     """Student's t distribution ``t(df, loc=0, scale=1)``, as ``scipy.stats.t``.
 
-    The distribution functions use ``betainc(df/2, df/2, w)`` with ``w = df / (2 s (s - z))``,
-    ``s = sqrt(z**2 + df)`` (smooth in ``z``, and accurate in the left tail): differentiable in
+    The distribution functions use ``betainc(df/2, df/2, w)`` with ``w = (1 + z / s) / 2``,
+    ``s = sqrt(z**2 + df)`` (written without cancellation in either tail): differentiable in
     ``x``, ``loc`` and ``scale``; in ``df`` they raise ``GradientError``.
 
     Examples
@@ -96,8 +96,11 @@ class _T(Continuous):
         return norm_ - np.log(scale) - half * np.log1p(z * z / df)
 
     def _lower(self, z: Any, df: Any) -> Any:
+        # w = (1 + z/s) / 2, written without cancellation on either side of 0; each branch is
+        # finite everywhere and exact in z where it is taken (|z| = -z for z < 0)
         s = np.sqrt(z * z + df)
-        return special.betainc(0.5 * df, 0.5 * df, df / (2.0 * s * (s - z)))
+        w = np.where(z >= 0, 0.5 + 0.5 * z / s, df / (2.0 * s * (s + np.abs(z))))
+        return special.betainc(0.5 * df, 0.5 * df, w)
 
     def cdf(self, x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         """The distribution function at ``x``."""
