@@ -763,3 +763,9 @@ UNCOVERED: dict[str, str] = {
 from tests.numpy import optable_assembly, optable_fft, optable_linalg  # noqa: E402
 
 CASES += optable_fft.CASES + optable_linalg.CASES + optable_assembly.CASES
+from tests.scipy import optable_special  # noqa: E402
+
+CASES += optable_special.CASES
+from tests.scipy import optable_stats  # noqa: E402
+
+CASES += optable_stats.CASES
