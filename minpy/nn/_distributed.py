@@ -2,7 +2,8 @@
 
 ``Local`` (one process) does nothing; ``DataParallel`` joins the ``minpy.distributed`` job and
 makes the Solver train data-parallel: rank 0's parameters and shuffling state are broadcast at
-the start (after a resume too), each rank reads its own shard of every training batch, the
+the start (after a resume too), each rank reads its own shard of every training batch (a short
+last batch, ``"keep"``, is padded instead, so that the shards are equal), the
 gradients and the loss are averaged across ranks every step (bucketed), the training metric is
 summed over the shards, only rank 0 prints and writes checkpoints, and a checkpoint found by
 rank 0 is read by every rank. Private to ``minpy.nn``; nothing here builds a model.
@@ -58,6 +59,8 @@ class DataParallel(Local):
                 "cannot be sharded; pass an NDArrayIter or (X, y) arrays"
             )
         if parts == 1 and self.size > 1:  # not sharded by the caller: shard it here
+            if it.last_batch_handle == "keep":  # a short last batch has no equal shards
+                it.last_batch_handle = "pad"
             it.shard(self.size, self.rank)
         elif (parts, it.part_index) != (self.size, self.rank):
             raise ValueError(
@@ -78,7 +81,8 @@ class DataParallel(Local):
         dist.broadcast(aux, bucket_bytes=self.bucket_bytes)
         rng = solver._shuffle_rng()
         if rng is not None:
-            rng.set_state(dist.broadcast_object(rng.get_state() if self.is_root else None))
+            # every rank sends its own; MPI keeps rank 0's
+            rng.set_state(dist.broadcast_object(rng.get_state()))
 
     def average(self, grads: Any, loss: Any) -> tuple[Any, Any]:
         """The mean of the gradients and of the loss over the ranks (one bucketed reduce)."""
@@ -96,8 +100,8 @@ class DataParallel(Local):
         """Whether rank 0 sees ``path``; every rank must then see it too."""
         if path is None:
             return False
-        found = dist.broadcast_object(os.path.exists(path) if self.is_root else None)
         here = os.path.exists(path)
+        found = dist.broadcast_object(here)
         seen = dist.allgather_object(here)
         if found and not all(seen):
             missing = [r for r, s in enumerate(seen) if not s]
