@@ -204,7 +204,7 @@ def allreduce(
                     f"allreduce: op='mean' of {bucket[0].dtype} arrays would need rounding; "
                     "use op='sum', or cast them with .astype(float)"
                 )
-    if w.size == 1:
+    if w.size == 1 and w.nccl is None:
         return x  # the sum and the mean over one rank are the values themselves
     mpi = w.mpi
     for bucket in buckets:
@@ -239,7 +239,7 @@ def broadcast(
     w = world()
     check_root(root, w.size)
     w, buckets = _prepare(x, "broadcast", bucket_bytes, check, root)
-    if w.size == 1:
+    if w.size == 1 and w.nccl is None:
         return x
     for bucket in buckets:
         flat = _flat(bucket)

@@ -30,8 +30,7 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
 from minpy.nn import _arguments as _args
-from minpy.nn import _distributed
-from minpy.nn import _report
+from minpy.nn import _distributed, _report
 from minpy.nn import checkpoint as _ck
 from minpy.nn import init as _init
 from minpy.nn import optim as _optim
@@ -428,9 +427,10 @@ class Solver:
         KeyboardInterrupt
             Re-raised after a checkpoint of the current state has been written.
         """
-        if self.resume and self._parallel.checkpoint_exists(self.checkpoint):
+        path = self.checkpoint
+        if self.resume and path is not None and self._parallel.checkpoint_exists(path):
             # no init_params first: a refused checkpoint must leave the model untouched
-            self.load_checkpoint(self.checkpoint)
+            self.load_checkpoint(path)
             self._log(f"resumed from {self.checkpoint!r} after epoch {self.epoch}")
         elif not self.model.params:
             self.init()

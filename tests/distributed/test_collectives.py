@@ -128,7 +128,7 @@ def test_gpu_arrays_go_through_nccl(fake_comm: FakeComm, fake_nccl: FakeNccl) ->
     assert sorted(c[1:4] for c in reduces) == [(3, 7, 0), (4, 4, 0), (8, 8, 0)]
     assert fake_comm.counts("Allreduce") == 0  # MPI only carried the layout check
     dist.broadcast(tree, root=1)
-    assert [c for c in fake_nccl.calls if c[0] == "bcast"][0] == ("bcast", 8, 8, 1, 0)
+    assert next(c for c in fake_nccl.calls if c[0] == "bcast") == ("bcast", 8, 8, 1, 0)
 
 
 def test_gpu_arrays_without_nccl_are_staged_through_mpi(fake_comm: FakeComm) -> None:

@@ -47,7 +47,9 @@ def _launcher(n: int) -> list[str]:
 
 
 def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     return subprocess.run(
         args, capture_output=True, text=True, timeout=timeout, env=env, cwd=str(ROOT)
     )
