@@ -92,7 +92,8 @@ def _host(func: Callable[..., Any], options: Any, y0: Any, t: Any, *args: Any) -
     wrapped = [Array(a, host) if isinstance(a, _numpy.ndarray) else a for a in args]
 
     def rhs(y: Any, tt: float) -> Any:
-        dy = func(Array(y, host), tt, *wrapped)
+        with host:  # what func creates (from a float t, say) is made on the CPU too
+            dy = func(Array(y, host), tt, *wrapped)
         return dy.asnumpy() if isinstance(dy, Array) else _numpy.asarray(dy)
 
     return _si.odeint(rhs, _numpy.asarray(y0), _numpy.asarray(t), **dict(options))

@@ -140,7 +140,7 @@ def test_lstsq_outputs_and_gradient_of_the_minimum_norm_solution() -> None:
 def test_lstsq_rank_deficient_keeps_the_rank() -> None:
     a = RNG.randn(4, 3)
     a[:, 2] = a[:, 0] + a[:, 1]
-    x, res, rank, _ = np.linalg.lstsq(np.array(a), np.array(RNG.randn(4)))
+    _, res, rank, _ = np.linalg.lstsq(np.array(a), np.array(RNG.randn(4)))
     assert int(rank) == 2 and res.shape == (0,)
     # at a constant rank the solution is pinv(A) b, whose gradient w.r.t. b is pinv(A)^T 1
     got = grad(lambda v: np.sum(np.linalg.lstsq(np.array(a), v)[0]))(np.array(RNG.randn(4)))

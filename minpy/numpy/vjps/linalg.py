@@ -198,7 +198,7 @@ def _lstsq_cutoff(a: Any, rcond: Any) -> float:
     """The relative cutoff of small singular values that ``lstsq`` used (NumPy's default)."""
     eps = float(np.finfo(a.dtype).eps)
     if rcond is None:
-        return eps * max(a.shape[-2], a.shape[-1])
+        return eps * float(max(a.shape[-2], a.shape[-1]))
     return eps if rcond < 0 else float(rcond)
 
 
@@ -207,7 +207,8 @@ def _lstsq(argnum: int, g: Any, ans: Any, a: Any, b: Any, rcond: Any = None) -> 
     # dP = -P dA P + P P^H dA^H (I - A P) + (I - P A) dA^H P^H P; in the adjoint convention
     # (conjugated into the package's at the end) that gives, with r = b - A x,
     # b_bar = P^H x_bar and A_bar = -P^H x_bar x^H + r x_bar^H P P^H + P^H x (x_bar^H)(I - P A).
-    # residuals = |r|^2 per column (rank n, m > n): A^H r = 0 there, so d res = 2 Re r^H (db - dA x).
+    # residuals = |r|^2 per column (rank n, m > n): A^H r = 0 there, so
+    # d res = 2 Re r^H (db - dA x).
     # The rank is an integer (no gradient); the singular values take the svd's rule.
     g_x, g_res, _, g_s = g
     x, res = ans[0], ans[1]
