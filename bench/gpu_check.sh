@@ -47,6 +47,20 @@ if [ "$bench_rc" -ne 0 ]; then
     echo "benchmarks failed or timed out (status $bench_rc); tests: $summary"
 fi
 
+# NCCL: minpy.distributed's GPU path (one rank; two where the machine has two GPUs)
+if python -c "import mpi4py" 2>/dev/null && command -v mpiexec >/dev/null; then
+    ngpu="$(python -c "import cupy; print(cupy.cuda.runtime.getDeviceCount())" 2>/dev/null || echo 0)"
+    ranks=1
+    [ "$ngpu" -ge 2 ] && ranks=1,2
+    echo
+    echo "== NCCL (bench/bench_distributed.py --device gpu --ranks $ranks)"
+    PYTHONPATH=. timeout 120 python bench/bench_distributed.py --device gpu --ranks "$ranks" \
+        --reps 20 || echo "NCCL rows failed (status $?)"
+else
+    echo
+    echo "== NCCL: skipped (no mpi4py/mpiexec; pip install \"minpy[mpi]\")"
+fi
+
 if [ "$test_rc" -ne 0 ]; then
     echo
     echo "== test failures (from pytest's summary)"

@@ -125,8 +125,9 @@ class Array:
     flows through it; write ``float(minpy.core.stop_gradient(x))``, or compute it outside
     ``grad``. ``int(x)``, ``operator.index(x)`` and ``bool(x)`` work: their results are
     piecewise constant, so their true derivative is zero and no gradient is lost (``if x > 0:``
-    is ordinary control flow). Untraced Arrays, and those of a finished ``grad``, convert as
-    in NumPy; ``x.asnumpy()`` always gives the values.
+    is ordinary control flow); so does ``numpy.int64(x)`` (and any conversion to an integer or
+    boolean dtype, ``numpy.asarray(x, dtype=int)``). Untraced Arrays, and those of a finished
+    ``grad``, convert as in NumPy; ``x.asnumpy()`` always gives the values.
 
     Examples
     --------
@@ -218,7 +219,8 @@ class Array:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         node = self._node
-        if node is not None and node.mask & active_mask():
+        piecewise = dtype is not None and numpy.dtype(dtype).kind in "biu"  # like int(x)
+        if node is not None and node.mask & active_mask() and not piecewise:
             raise GradientError(
                 "a traced array was converted to a NumPy array inside grad (e.g. by a "
                 "numpy.* function), which would silently drop its gradient; use minpy.numpy "

@@ -147,6 +147,14 @@ class NDArrayIter(DataIter):
         Where batches are placed (default: the current context at iteration time).
     seed
         Seed of the shuffling generator.
+    num_parts, part_index
+        Data-parallel sharding (``minpy.distributed``): every batch of ``batch_size``
+        examples is cut into ``num_parts`` equal shards and this iterator serves shard
+        ``part_index`` (``batch_size // num_parts`` examples, ``pad``/``getpad()`` counting
+        the padding in that shard). Every part sees the same number of batches; give all parts
+        the same ``seed`` so that they shuffle alike. ``batch_size`` must be a multiple of
+        ``num_parts``, and ``last_batch_handle="keep"`` (a short last batch) is refused, since
+        its shards could not be equal. ``getsubiter`` draws from the whole data set.
 
     Examples
     --------
@@ -165,6 +173,12 @@ class NDArrayIter(DataIter):
     0 [0, 1] 0
     1 [2, 3] 0
     2 [4, 0] 1
+
+    Two parts share each batch:
+
+    >>> [b.label[0].tolist() for b in NDArrayIter(np.arange(6), np.arange(6), 4,
+    ...                                           num_parts=2, part_index=1)]
+    [[2, 3], [0, 1]]
     """
 
     def __init__(
@@ -176,6 +190,8 @@ class NDArrayIter(DataIter):
         last_batch_handle: str = "pad",
         device: Device | None = None,
         seed: int | None = None,
+        num_parts: int = 1,
+        part_index: int = 0,
     ) -> None:
         super().__init__()
         named_data = _as_named(data, "data", "data")
@@ -202,6 +218,9 @@ class NDArrayIter(DataIter):
                 f"NDArrayIter: {n} examples make no full batch of {batch_size} and "
                 "last_batch_handle='discard' would yield nothing; lower batch_size"
             )
+        self.num_parts, self.part_index = _check_parts(
+            num_parts, part_index, batch_size, last_batch_handle
+        )
         self._names = ([k for k, _ in named_data], [k for k, _ in named_label])
         self.num_data = n
         self.batch_size = batch_size
@@ -219,13 +238,15 @@ class NDArrayIter(DataIter):
     # MXNet's description of the batches ------------------------------------------------------
     @property
     def provide_data(self) -> list[tuple[str, tuple[int, ...]]]:
-        """``[(name, (batch_size, ...))]`` for each data array."""
-        return [(k, (self.batch_size, *a.shape[1:])) for k, a in zip(self._names[0], self.data)]
+        """``[(name, (batch size of this part, ...))]`` for each data array."""
+        n = self.batch_size // self.num_parts
+        return [(k, (n, *a.shape[1:])) for k, a in zip(self._names[0], self.data)]
 
     @property
     def provide_label(self) -> list[tuple[str, tuple[int, ...]]]:
-        """``[(name, (batch_size, ...))]`` for each label array."""
-        return [(k, (self.batch_size, *a.shape[1:])) for k, a in zip(self._names[1], self.label)]
+        """``[(name, (batch size of this part, ...))]`` for each label array."""
+        n = self.batch_size // self.num_parts
+        return [(k, (n, *a.shape[1:])) for k, a in zip(self._names[1], self.label)]
 
     @property
     def data_list(self) -> list[numpy.ndarray]:
@@ -290,7 +311,7 @@ class NDArrayIter(DataIter):
         return True
 
     def _index(self) -> numpy.ndarray:
-        """The current batch's example positions (padded ones included)."""
+        """The current batch's example positions (padded ones included), this part's only."""
         order = self._order
         start = self._cursor
         if order is None or not 0 <= start < len(order):
@@ -299,9 +320,12 @@ class NDArrayIter(DataIter):
                 "or reset() after the end of the epoch"
             )
         idx = order[start : start + self.batch_size]
-        pad = self.getpad()
+        pad = self._batch_pad()
         if pad:
             idx = numpy.concatenate([idx, order[numpy.arange(pad) % len(order)]])
+        if self.num_parts > 1:
+            k = self.batch_size // self.num_parts
+            idx = idx[self.part_index * k : (self.part_index + 1) * k]
         return idx
 
     def _place(self, arrays: list[numpy.ndarray], idx: numpy.ndarray) -> list[Array]:
@@ -316,11 +340,22 @@ class NDArrayIter(DataIter):
         """The current batch's label Arrays."""
         return self._place(self.label, self._index())
 
-    def getpad(self) -> int:
-        """How many examples at the end of the current batch are padding (``"pad"`` only)."""
+    def _batch_pad(self) -> int:
+        """How many examples at the end of the whole current batch (all parts) are padding."""
         n = len(self._order) if self._order is not None else self.num_data
         over = self._cursor + self.batch_size - n
         return over if self.last_batch_handle == "pad" and over > 0 else 0
+
+    def getpad(self) -> int:
+        """How many examples at the end of the current batch are padding (``"pad"`` only;
+        with ``num_parts``, of this part's shard)."""
+        pad = self._batch_pad()
+        if self.num_parts == 1 or not pad:
+            return pad
+        k = self.batch_size // self.num_parts
+        first_pad = self.batch_size - pad  # position of the first padded example in the batch
+        start = self.part_index * k
+        return max(0, start + k - max(start, first_pad))
 
     def getindex(self) -> int:
         """The current batch's number in the epoch (MinPy's ``cursor / batch_size``)."""
@@ -346,6 +381,14 @@ class NDArrayIter(DataIter):
         self.reset()
         return self
 
+    def shard(self, num_parts: int, part_index: int) -> NDArrayIter:
+        """Serve shard ``part_index`` of ``num_parts`` of every batch from now on (as the
+        constructor's arguments of those names do); returns the iterator."""
+        self.num_parts, self.part_index = _check_parts(
+            num_parts, part_index, self.batch_size, self.last_batch_handle
+        )
+        return self
+
     def getsubiter(self, num_samples: int) -> NDArrayIter:
         """An iterator over ``num_samples`` random examples, padded as MinPy's is (every batch
         has ``batch_size`` examples; ``batch.pad`` says how many are repeats)."""
@@ -362,8 +405,38 @@ class NDArrayIter(DataIter):
         shapes: Sequence[Any] = [a.shape for a in self.data]
         return (
             f"NDArrayIter(data shapes {list(shapes)!r}, batch_size={self.batch_size}, "
-            f"shuffle={self.shuffle}, last_batch_handle={self.last_batch_handle!r})"
+            f"shuffle={self.shuffle}, last_batch_handle={self.last_batch_handle!r}"
+            + (f", num_parts={self.num_parts}, part_index={self.part_index})"
+               if self.num_parts > 1 else ")")
+        )  # fmt: skip
+
+
+def _check_parts(
+    num_parts: Any, part_index: Any, batch_size: int, last_batch_handle: str
+) -> tuple[int, int]:
+    """``(num_parts, part_index)`` checked against each other and the batch size."""
+    if isinstance(num_parts, bool) or not isinstance(num_parts, int) or num_parts < 1:
+        raise ValueError(f"NDArrayIter: num_parts must be a positive int, got {num_parts!r}")
+    if (
+        isinstance(part_index, bool)
+        or not isinstance(part_index, int)
+        or not 0 <= part_index < num_parts
+    ):
+        raise ValueError(
+            f"NDArrayIter: part_index={part_index!r} is not a part of num_parts={num_parts}; "
+            f"use an int in range({num_parts}) (minpy.distributed.rank())"
         )
+    if batch_size % num_parts:
+        raise ValueError(
+            f"NDArrayIter: batch_size={batch_size} does not split into num_parts={num_parts} "
+            f"equal shards; use a multiple of {num_parts}"
+        )
+    if num_parts > 1 and last_batch_handle == "keep":
+        raise ValueError(
+            "NDArrayIter: last_batch_handle='keep' makes a short last batch whose shards could "
+            f"not be equal across num_parts={num_parts}; use 'pad', 'discard' or 'roll_over'"
+        )
+    return num_parts, part_index
 
 
 def save_data_labels(data_vec: Any, label_vec: Any, file_name: str | os.PathLike[str]) -> None:

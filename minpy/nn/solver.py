@@ -30,7 +30,7 @@ import minpy.numpy as np
 from minpy.array import Array
 from minpy.core import grad_and_loss, stop_gradient
 from minpy.nn import _arguments as _args
-from minpy.nn import _report
+from minpy.nn import _distributed, _report
 from minpy.nn import checkpoint as _ck
 from minpy.nn import init as _init
 from minpy.nn import optim as _optim
@@ -96,6 +96,9 @@ class Solver:
         After training, put the parameters of the best epoch (highest validation accuracy,
         lowest validation loss for regression) back into the model (MinPy's behaviour);
         ``False`` keeps the last ones.
+    distributed, bucket_bytes
+        Train data-parallel under ``mpiexec`` (``minpy.distributed``; gradients averaged in
+        buckets of ``bucket_bytes``, only rank 0 prints and saves; see the README).
 
     Examples
     --------
@@ -143,6 +146,8 @@ class Solver:
         keep_best: bool = True,
         task_type: str = "classification",
         print_every: int | None = None,
+        distributed: bool = False,
+        bucket_bytes: int | None = 25 * 2**20,
     ) -> None:
         if not isinstance(model, ModelBase):
             raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
@@ -195,6 +200,7 @@ class Solver:
         for name in model.param_configs:
             self._plan_init(name)
         self._grad_and_loss = grad_and_loss(self._loss_of, 0)
+        self._parallel = _distributed.make(self, distributed, bucket_bytes)
         self._reset()
 
     def _reset(self) -> None:
@@ -245,7 +251,7 @@ class Solver:
 
     def _step(self, batch: Any) -> float:
         """One gradient update on ``batch``; returns the loss (no update if not finite)."""
-        grads, loss = self._grad_and_loss(self.model.params, batch)
+        grads, loss = self._parallel.average(*self._grad_and_loss(self.model.params, batch))
         value = float(loss)
         aux = self.model.aux_params
         for k, v in aux.items():
@@ -299,6 +305,7 @@ class Solver:
                     label = np.argmax(label, axis=1)
                 score += int(np.sum(pred[:n] == label[:n]))
             total += n
+        score, total = self._parallel.combine(dataiter, score, total)
         return score / total if total else float("nan")
 
     def _test_loss(self, batch: Any, predict: Any, n: int) -> float:
@@ -310,7 +317,9 @@ class Solver:
 
     # checkpoints ----------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
-        """Write the model, optimizer state, epoch and history to ``path`` (atomically)."""
+        """Write the model, optimizer state, epoch and history to ``path`` (atomically; rank 0)."""
+        if not self._parallel.is_root:
+            return
         arrays: dict[str, Any] = self.model.state_arrays()
         for name, cfg in self.optim_configs.items():
             for key, value in cfg.items():
@@ -418,12 +427,14 @@ class Solver:
         KeyboardInterrupt
             Re-raised after a checkpoint of the current state has been written.
         """
-        if self.resume and self.checkpoint is not None and os.path.exists(self.checkpoint):
+        path = self.checkpoint
+        if self.resume and path is not None and self._parallel.checkpoint_exists(path):
             # no init_params first: a refused checkpoint must leave the model untouched
-            self.load_checkpoint(self.checkpoint)
+            self.load_checkpoint(path)
             self._log(f"resumed from {self.checkpoint!r} after epoch {self.epoch}")
         elif not self.model.params:
             self.init()
+        self._parallel.start(self)
         bar = _report.ProgressBar(self.progress, self._iterations_per_epoch(), self.task_type)
         self._log(_report.table_header(self.task_type))
         try:

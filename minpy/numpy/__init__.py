@@ -3,6 +3,7 @@
 Every public NumPy function is here as a Primitive that runs on its inputs' device; those with
 a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
 operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
+``select``, ``r_`` and ``c_`` come from ``_assembly``.
 ``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's additions: ``onehot_encode``,
 ``softmax_output``, ``sigmoid``, ``slice_axis``, ``policy``; ``record_op_stat``,
 ``show_op_stat`` and ``set_policy`` come from ``_opstat``.
@@ -55,6 +56,9 @@ _OWN = frozenset(
         "atleast_3d",
         "ndarray",
         "append",
+        "select",
+        "r_",
+        "c_",
     }
 )
 # From here on NumPy's any, all, sum, max, min, round, abs, divmod, pow and bool shadow
@@ -523,6 +527,7 @@ def __getattr__(name: str) -> Any:
 
 
 from minpy.numpy import fft, linalg, random  # noqa: E402, F401  (built on the names above)
+from minpy.numpy._assembly import c_, r_, select  # noqa: E402, F401  (NumPy's names)
 from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
 
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...

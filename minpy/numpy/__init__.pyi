@@ -12,6 +12,7 @@ from minpy.context import Device
 from minpy.numpy import fft as fft
 from minpy.numpy import linalg as linalg
 from minpy.numpy import random as random
+from minpy.numpy._assembly import AxisConcatenator
 from minpy.primitive import Primitive
 
 _P = ParamSpec("_P")
@@ -194,7 +195,6 @@ broadcast_shapes = _np.broadcast_shapes
 busdaycalendar = _np.busdaycalendar
 byte = _np.byte
 bytes_ = _np.bytes_
-c_ = _np.c_
 can_cast = _np.can_cast
 cdouble = _np.cdouble
 character = _np.character
@@ -266,7 +266,6 @@ pi = _np.pi
 poly1d = _np.poly1d
 printoptions = _np.printoptions
 promote_types = _np.promote_types
-r_ = _np.r_
 recarray = _np.recarray
 record = _np.record
 result_type = _np.result_type
@@ -1667,10 +1666,6 @@ def searchsorted(
     a: Any, v: Any, side: Any = ..., sorter: Any = ..., *, device: Any = ..., ctx: Any = ...
 ) -> Array: ...
 @_primitive
-def select(
-    condlist: Any, choicelist: Any, default: Any = ..., *, device: Any = ..., ctx: Any = ...
-) -> Array: ...
-@_primitive
 def setdiff1d(
     ar1: Any, ar2: Any, assume_unique: Any = ..., *, device: Any = ..., ctx: Any = ...
 ) -> Array: ...
@@ -1956,6 +1951,7 @@ def put_along_axis(arr: Array, indices: Any, values: Any, axis: int | None) -> N
 def putmask(a: Array, mask: Any, values: Any) -> None: ...
 def record_op_stat() -> None: ...
 def row_stack(tup: Sequence[Any], **kwargs: Any) -> Array: ...
+def select(condlist: Any, choicelist: Any, default: Any = ...) -> Array: ...
 def set_policy(policy: Any) -> None: ...
 def show_op_stat() -> None: ...
 def sigmoid(x: Any) -> Array: ...
@@ -1965,6 +1961,10 @@ def split(ary: Any, indices_or_sections: Any, axis: int = ...) -> list[Array]: .
 def stack(arrays: Sequence[Any], axis: int = ..., **kwargs: Any) -> Array: ...
 def vsplit(ary: Any, indices_or_sections: Any) -> list[Array]: ...
 def vstack(tup: Sequence[Any], **kwargs: Any) -> Array: ...
+
+# index-expression objects written in minpy operations (_assembly.py)
+c_: AxisConcatenator
+r_: AxisConcatenator
 
 # primitives for indexing and for the gradient rules
 @_primitive

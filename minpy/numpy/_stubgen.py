@@ -264,6 +264,7 @@ class _Stub:
         self.ufunc_classes: dict[str, str] = {}  # class name -> its body
         self.primitives: dict[str, str] = {}
         self.own: dict[str, str] = {}
+        self.objects: dict[str, str] = {}  # r_ and c_: instances, typed by their class
         self.internal: dict[str, str] = {}
         self.submodules: list[str] = []
         self.named_tuples: set[str] = set()
@@ -369,6 +370,7 @@ class _Stub:
             ("elementwise: NumPy's ufuncs as primitives", self.ufuncs),
             ("NumPy's functions as primitives", self.primitives),
             ("written in minpy operations (minpy/numpy/__init__.py)", self.own),
+            ("index-expression objects written in minpy operations (_assembly.py)", self.objects),
             ("primitives for indexing and for the gradient rules", self.internal),
         ]:
             if entries:
@@ -395,6 +397,7 @@ class _Stub:
             from_("minpy.array", used("Array"))
             + from_("minpy.context", used("Device"))
             + [f"from minpy.numpy import {s} as {s}" for s in sorted(self.submodules)]
+            + from_("minpy.numpy._assembly", used("AxisConcatenator"))
             + from_("minpy.primitive", used("Primitive")),
         ]
         return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
@@ -426,6 +429,8 @@ def _collect(
             stub.reexports[name] = f"{name} = Array"
         elif _own(module, obj) and callable(obj):
             stub.own_function(name, obj)
+        elif _own(module, obj) and type(obj).__name__ == "AxisConcatenator":  # r_, c_
+            stub.objects[name] = f"{name}: AxisConcatenator"
         elif getattr(numpy_module, name, None) is obj:
             stub.reexports[name] = f"{name} = {stub.np_path}.{name}"
         else:

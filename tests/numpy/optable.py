@@ -757,9 +757,14 @@ UNCOVERED: dict[str, str] = {
     # MinPy's fused softmax + cross-entropy: its rule is by design not the derivative of its
     # output, so finite differences cannot check it; test_minpy_extras.py checks the formula
     "softmax_output": "rule is (probs - label) / N, ignoring g (MinPy's SoftmaxOutput)",
+    # takes a callable and needs tight solver tolerances: tests/scipy/test_integrate.py
+    "scipy.integrate.odeint": "a callable argument; checked in tests/scipy/test_integrate.py",
 }
 
 # the cases of whole topics kept in modules of their own
-from tests.numpy import optable_fft, optable_linalg  # noqa: E402
+from tests.numpy import optable_assembly, optable_fft, optable_linalg  # noqa: E402
 
-CASES += optable_fft.CASES + optable_linalg.CASES
+CASES += optable_fft.CASES + optable_linalg.CASES + optable_assembly.CASES
+from tests.scipy import optable_scipy_linalg, optable_special, optable_stats  # noqa: E402
+
+CASES += optable_special.CASES + optable_stats.CASES + optable_scipy_linalg.CASES

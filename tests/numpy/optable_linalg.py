@@ -12,7 +12,17 @@ from typing import Any
 import numpy
 
 import minpy.numpy as np
-from tests.numpy.optable import Case, Shape, complex_, complex_wellcond, nonzero, wellcond
+from tests.numpy.optable import (
+    Case,
+    Shape,
+    complex_,
+    complex_wellcond,
+    distinct,
+    nonzero,
+    real,
+    wellcond,
+    with_zeros,
+)
 
 C = Case
 
@@ -22,6 +32,12 @@ def singular(rng: numpy.random.RandomState, shape: Shape) -> Any:
     x = rng.randn(*shape)
     x[..., -1] = x[..., 0] - 0.5 * x[..., 1]
     return x
+
+
+def turning(rng: numpy.random.RandomState, shape: Shape) -> Any:
+    """Real matrices with complex-conjugate eigenvalue pairs (mostly antisymmetric)."""
+    a = rng.randn(*shape)
+    return a - 1.5 * numpy.swapaxes(a, -1, -2)
 
 
 def _uv(usv: Any, k: int) -> Any:
@@ -39,6 +55,17 @@ def _svd(x: Any, full: bool) -> Any:
 def _eigh(x: Any, uplo: str = "L") -> Any:
     w, v = np.linalg.eigh(x, uplo)
     return [w, np.abs(v) ** 2 * np.arange(1.0, v.shape[-1] + 1)]
+
+
+def _eig(x: Any) -> Any:
+    w, v = np.linalg.eig(x)
+    return [w, np.abs(v) ** 2 * np.arange(1.0, v.shape[-1] + 1)]
+
+
+def _lstsq(a: Any, b: Any) -> Any:
+    """Every output of lstsq but the rank (an integer, checked in test_linalg.py)."""
+    x, res, _, s = np.linalg.lstsq(a, b)
+    return [x, res, s]
 
 
 SYM = lambda a: a + np.swapaxes(a, -1, -2)
@@ -99,4 +126,35 @@ CASES: list[Case] = [
     C("linalg.norm-matrix2-complex", lambda z: np.linalg.norm(z, 2), [(3, 3)], complex_),
     C("linalg.norm-nuc-complex", lambda z: np.linalg.norm(z, "nuc"), [(2, 3)], complex_),
     C("linalg.norm-matrix1-complex", lambda z: np.linalg.norm(z, 1), [(2, 3)], complex_),
+    C("linalg.norm-ord0", lambda x: np.linalg.norm(x, 0, axis=1), [(2, 5)], with_zeros),
+    C("linalg.norm-inf", lambda x: np.linalg.norm(x, numpy.inf), [(5,)], distinct),
+    C("linalg.norm-inf-axis", lambda x: np.linalg.norm(x, numpy.inf, axis=1), [(3, 4)], distinct),
+    C(
+        "linalg.norm-minus-inf-keepdims",
+        lambda x: np.linalg.norm(x, -numpy.inf, axis=0, keepdims=True),
+        [(3, 2)],
+        distinct,
+    ),
+    C(
+        "linalg.norm-inf-complex",
+        lambda z: np.linalg.norm(z, numpy.inf, axis=-1),
+        [(2, 3)],
+        complex_,
+    ),
+    C("linalg.norm-minus-inf-complex", lambda z: np.linalg.norm(z, -numpy.inf), [(4,)], complex_),
+    C("linalg.lstsq-tall", _lstsq, [(5, 3), (5,)]),
+    C("linalg.lstsq-tall-columns", _lstsq, [(4, 2), (4, 3)]),
+    C("linalg.lstsq-square", _lstsq, [(3, 3), (3, 2)], [wellcond, real]),
+    C("linalg.lstsq-wide", _lstsq, [(2, 4), (2,)]),
+    C("linalg.lstsq-wide-columns", _lstsq, [(2, 3), (2, 2)]),
+    C("linalg.lstsq-complex", _lstsq, [(4, 2), (4, 2)], complex_),
+    C("linalg.lstsq-complex-wide", _lstsq, [(2, 3), (2,)], complex_),
+    C("linalg.lstsq-real-complex", _lstsq, [(4, 3), (4,)], [real, complex_]),
+    C("linalg.eig", _eig, [(3, 3)]),
+    C("linalg.eig-real-complex-pairs", _eig, [(4, 4)], turning),
+    C("linalg.eig-batched", _eig, [(2, 3, 3)]),
+    C("linalg.eig-complex", _eig, [(3, 3)], complex_),
+    C("linalg.eig-values", lambda a: np.linalg.eig(a)[0], [(3, 3)], complex_),
+    C("linalg.eigvals", lambda a: np.linalg.eigvals(a), [(2, 3, 3)]),
+    C("linalg.eigvals-complex", lambda a: np.linalg.eigvals(a), [(3, 3)], complex_),
 ]

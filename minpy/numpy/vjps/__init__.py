@@ -49,6 +49,7 @@ The conventions every rule follows:
 
 from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its rules)
     decompositions,
+    differences,
     elementwise,
     extras,
     fft,

@@ -232,3 +232,37 @@ def _pinv(g: Any, ans: Any, a: Any, rcond: Any = None, hermitian: bool = False, 
 
 
 defvjp(linalg.pinv, _pinv, keep="all")
+
+
+# --------------------------------------------------------------------------------------------
+# eig, eigvals
+
+
+def _eig(g: Any, ans: Any, a: Any) -> Any:
+    # A V = V diag(w): with M = V^-1 dA V, dw = diag(M) and dV = V C, C = F o M off the
+    # diagonal. The gauge (HIPS autograd's): each v_j keeps unit norm, and its part along
+    # itself in the eigenbasis, C_jj, is real; so C_jj = -Re sum_i (V^H V)_ji C_ij. Written
+    # in the package's convention (holomorphic: plain transposes), the gradient is
+    # V^-T (diag(g_w) + F o (X - V^T conj(V) diag(Re diag X))) V^T with X = V^T g_V.
+    g_w, g_v = g
+    w, v = ans
+    if g_w is None and g_v is None:
+        return np.zeros_like(a)
+    vt = swap(v)
+    inner: Any = 0.0 if g_w is None else _diag(g_w)
+    if g_v is not None:
+        x = np.matmul(vt, g_v)
+        along = np.real(_diagonal(x)) if is_complex(x) else _diagonal(x)
+        x = x - np.matmul(vt, _conj(v)) * np.expand_dims(along, -2)
+        inner = inner + _gaps(w) * x
+    return drop_imag(linalg.solve(vt, np.matmul(inner, vt)), a)
+
+
+def _eigvals(g: Any, ans: Any, a: Any) -> Any:
+    _, v = linalg.eig(a)
+    vt = swap(v)
+    return drop_imag(linalg.solve(vt, np.matmul(_diag(g), vt)), a)
+
+
+defvjp(linalg.eig, _eig, keep="all")
+defvjp(linalg.eigvals, _eigvals, keep="args")

@@ -21,8 +21,9 @@ from minpy.numpy.vjps._helpers import (
     safe_divide,
     swap,
     unbroadcast,
+    zero,
 )
-from minpy.primitive import defvjp
+from minpy.primitive import defvjp, defvjp_argnum
 
 
 def _inv(g: Any, ans: Any, x: Any) -> Any:
@@ -85,10 +86,14 @@ def _norm(
 
 
 def _vector_norm(g: Any, ans: Any, x: Any, ord: Any, axis: Any) -> Any:
-    if not isinstance(ord, (int, float)) or ord in (0, float("inf"), float("-inf")):
+    if not isinstance(ord, (int, float)):
         raise NotImplementedError(
-            f"linalg.norm: no gradient rule for the vector ord={ord!r}; use a finite ord != 0"
+            f"linalg.norm: no gradient rule for the vector ord={ord!r}; use a number or inf"
         )
+    if ord == 0:  # the count of nonzero entries: locally constant
+        return zero(g, ans, x)
+    if ord in (float("inf"), float("-inf")):
+        return _extreme_norm(g, ans, x, axis)
     # (sum |x|^p)^(1/p): g |x|^(p-1) sign(x) / norm^(p-1), sign(x) = conj(x)/|x| (0 at 0)
     scale = np.reshape(ans, keepdims_shape(x, axis))
     share = np.reshape(g, scale.shape) if g.ndim else g
@@ -96,6 +101,18 @@ def _vector_norm(g: Any, ans: Any, x: Any, ord: Any, axis: Any) -> Any:
     mag = np.abs(x)
     sign = safe_divide(np.conj(x) if is_complex(x) else x, mag)
     return expand_to(share, x, axis) * mag ** (ord - 1) * sign
+
+
+def _extreme_norm(g: Any, ans: Any, x: Any, axis: Any) -> Any:
+    """ord=inf (-inf): the max (min) of ``|x|``, whose gradient goes to the entries that reach
+    it; ties share it evenly (as ``max``'s rule)."""
+    best = np.reshape(ans, keepdims_shape(x, axis))
+    share = np.reshape(g, best.shape) if g.ndim else g
+    mag = np.abs(x)
+    hit = mag == best
+    ties = np.sum(hit, axis=axis, keepdims=True, dtype=mag.dtype)
+    sign = safe_divide(np.conj(x) if is_complex(x) else x, mag)
+    return expand_to(share, x, axis) * sign * (hit / ties)
 
 
 def _matrix_norm(g: Any, x: Any, ord: Any, axis: tuple[int, int]) -> Any:
@@ -171,3 +188,68 @@ def _matrix_power(g: Any, ans: Any, a: Any, n: int) -> Any:
 
 
 defvjp(linalg.matrix_power, _matrix_power, keep="args")
+
+
+# --------------------------------------------------------------------------------------------
+# lstsq
+
+
+def _lstsq_cutoff(a: Any, rcond: Any) -> float:
+    """The relative cutoff of small singular values that ``lstsq`` used (NumPy's default)."""
+    eps = float(np.finfo(a.dtype).eps)
+    if rcond is None:
+        return eps * float(max(a.shape[-2], a.shape[-1]))
+    return eps if rcond < 0 else float(rcond)
+
+
+def _lstsq(argnum: int, g: Any, ans: Any, a: Any, b: Any, rcond: Any = None) -> Any:
+    # x = P b with P = pinv(A) at a constant rank, so dx = dP b + P db with
+    # dP = -P dA P + P P^H dA^H (I - A P) + (I - P A) dA^H P^H P; in the adjoint convention
+    # (conjugated into the package's at the end) that gives, with r = b - A x,
+    # b_bar = P^H x_bar and A_bar = -P^H x_bar x^H + r x_bar^H P P^H + P^H x (x_bar^H)(I - P A).
+    # residuals = |r|^2 per column (rank n, m > n): A^H r = 0 there, so
+    # d res = 2 Re r^H (db - dA x).
+    # The rank is an integer (no gradient); the singular values take the svd's rule.
+    g_x, g_res, _, g_s = g
+    x, res = ans[0], ans[1]
+    vector = b.ndim == 1
+    col = (lambda v: np.expand_dims(v, -1)) if vector else (lambda v: v)
+    x2, b2 = col(x), col(b)
+    conj = np.conj if is_complex(a) or is_complex(b) or is_complex(x) else (lambda v: v)
+    a_bar: Any = None
+    b_bar: Any = None
+    if g_x is not None:
+        gx = conj(col(g_x))
+        p = linalg.pinv(a, rcond=_lstsq_cutoff(a, rcond))
+        p_h = conj(swap(p))
+        pg = np.matmul(p_h, gx)
+        b_bar = pg
+        if argnum == 0:
+            r = b2 - np.matmul(a, x2)
+            x_h, gx_h = conj(swap(x2)), conj(swap(gx))
+            eye = np.eye(a.shape[-1], dtype=p.dtype, device=g_x.device)
+            a_bar = (
+                -np.matmul(pg, x_h)
+                + np.matmul(np.matmul(r, gx_h), np.matmul(p, p_h))
+                + np.matmul(np.matmul(p_h, x2), np.matmul(gx_h, eye - np.matmul(p, a)))
+            )
+    if g_res is not None and res.shape[-1]:
+        r2 = (b2 - np.matmul(a, x2)) * (2.0 * g_res)
+        b_bar = r2 if b_bar is None else b_bar + r2
+        if argnum == 0:
+            term = -np.matmul(r2, conj(swap(x2)))
+            a_bar = term if a_bar is None else a_bar + term
+    if argnum == 0 and g_s is not None:
+        u, _, vh = linalg.svd(a, full_matrices=False)
+        term = np.matmul(u * g_s, vh)  # d s_i = Re u_i^H dA v_i
+        a_bar = term if a_bar is None else a_bar + term
+    grad, like = (a_bar, a) if argnum == 0 else (b_bar, b)
+    if grad is None:
+        return np.zeros_like(like)
+    grad = conj(grad)
+    if argnum == 1 and vector:
+        grad = np.squeeze(grad, -1)
+    return drop_imag(grad, like)
+
+
+defvjp_argnum(linalg.lstsq, _lstsq, keep="all")

@@ -8,6 +8,7 @@ part of its gradient (``drop_imag``).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -231,7 +232,38 @@ def _einsum_rule(argnum: int, g: Any, ans: Any, subscripts: str, *ops: Any, **kw
     return np.einsum(",".join(specs) + "->" + renamed, r, *eyes)
 
 
-defvjp_argnum(np.einsum, _real_for_real_argnum(_einsum_rule), keep="args")
+def _einsum_sublists(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The subscripts and operands of einsum's interleaved form ``(a, [0, 1], b, [1], [0])``."""
+
+    def letters(sub: Any) -> str:
+        spec = ""
+        for i in sub:
+            if i is Ellipsis:
+                spec += "..."
+                continue
+            try:
+                spec += _LETTERS[operator.index(i)]
+            except (TypeError, IndexError):
+                raise ValueError(
+                    f"einsum: a subscript list holds {i!r}; use integers in [0, 52) or ..."
+                ) from None
+        return spec
+
+    ops, subs = args[0:-1:2], args[1::2]
+    spec = ",".join(letters(s) for s in subs[: len(ops)])
+    if len(args) % 2:  # an odd count: the last list names the output's axes
+        spec += "->" + letters(args[-1])
+    return spec, ops
+
+
+def _einsum_any(argnum: int, g: Any, ans: Any, *args: Any, **kw: Any) -> Any:
+    if isinstance(args[0], str):
+        return _einsum_rule(argnum, g, ans, *args, **kw)
+    subscripts, ops = _einsum_sublists(args)  # operands sit at the even positions
+    return _einsum_rule(argnum // 2 + 1, g, ans, subscripts, *ops, **kw)
+
+
+defvjp_argnum(np.einsum, _real_for_real_argnum(_einsum_any), keep="args")
 
 
 def _kron(argnum: int, g: Any, ans: Any, a: Any, b: Any) -> Any:
@@ -253,22 +285,29 @@ defvjp_argnum(np.kron, _real_for_real_argnum(_kron), keep="args")
 # cross product
 
 
-def _cross_checked(a: Any, b: Any, kw: dict[str, Any]) -> None:
-    if kw or a.shape[-1] != 3 or b.shape[-1] != 3:
+def _cross_axes(a: Any, b: Any, kw: dict[str, Any]) -> tuple[int, int, int]:
+    """``axisa``, ``axisb``, ``axisc`` of a cross product (``axis`` overrides all three), each
+    made non-negative; the vectors must be 3-vectors."""
+    axis = kw.get("axis")
+    axes = [kw.get(k, -1) if axis is None else axis for k in ("axisa", "axisb", "axisc")]
+    if a.shape[axes[0]] != 3 or b.shape[axes[1]] != 3:
         raise NotImplementedError(
-            "cross: gradient rule only for 3-vectors along the last axis (no axisa/axisb/"
-            "axisc/axis); spell 2-vector cross products out as a[..., 0] * b[..., 1] - ..."
+            f"cross: gradient rule only for 3-vectors, got vectors of {a.shape[axes[0]]} and "
+            f"{b.shape[axes[1]]} components (NumPy 2 deprecates 2-vectors); pad them with a "
+            "zero third component: np.concatenate([v, np.zeros_like(v[..., :1])], axis=-1)"
         )
+    nc = max(a.ndim, b.ndim)  # the result's dimensions: broadcast batch axes plus the vector
+    return axes[0] % a.ndim, axes[1] % b.ndim, axes[2] % nc
 
 
-def _cross_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
-    _cross_checked(a, b, kw)
-    return unbroadcast(np.cross(b, g), a)
+def _cross_rule(argnum: int, g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+    axa, axb, axc = _cross_axes(a, b, kw)
+    g = np.moveaxis(g, axc, -1)
+    if argnum == 0:  # d(a x b) = da x b, so the gradient of a is b x g (and of b, g x a)
+        r = np.cross(np.moveaxis(b, axb, -1), g)
+        return np.moveaxis(unbroadcast(r, np.moveaxis(a, axa, -1)), -1, axa)
+    r = np.cross(g, np.moveaxis(a, axa, -1))
+    return np.moveaxis(unbroadcast(r, np.moveaxis(b, axb, -1)), -1, axb)
 
 
-def _cross_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
-    _cross_checked(a, b, kw)
-    return unbroadcast(np.cross(g, a), b)
-
-
-defvjp(np.cross, *_real_for_real(_cross_a, _cross_b), keep="args")
+defvjp_argnum(np.cross, _real_for_real_argnum(_cross_rule), keep="args")
