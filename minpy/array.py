@@ -317,6 +317,7 @@ class Array:
 
     def _concrete(self, what: str) -> None:
         """Refuse ``what`` (a conversion to a Python value) while a trace depends on us."""
+        watch.host_read(self, what)
         node = self._node
         if node is not None and node.mask & active_mask():
             raise GradientError(

@@ -128,6 +128,7 @@ class Jitted:
         try:
             key, leaves, args, kwargs = self._signature(args, kwargs)
         except _Unhashable as exc:
+            self._warn(str(exc))
             return self._eagerly(str(exc), args, kwargs)
         entry = self.cache.get(key)
         if entry is None:
@@ -196,18 +197,19 @@ class Jitted:
                 watch.tracer = None
                 uninstall()
         entry = self._finish(t, out)
+        self.cache[key] = entry
         if isinstance(entry, _Eager):
-            self.cache[key] = entry
-            if entry.why not in self._warned:
-                self._warned.add(entry.why)
-                warnings.warn(
-                    f"minpy.jit: {self.name} runs eagerly for this signature: {entry.why}",
-                    JitWarning,
-                    stacklevel=3,
-                )
-        else:
-            self.cache[key] = entry
+            self._warn(entry.why)
         return out
+
+    def _warn(self, why: str) -> None:
+        if why not in self._warned:
+            self._warned.add(why)
+            warnings.warn(
+                f"minpy.jit: {self.name} runs eagerly for this signature: {why}",
+                JitWarning,
+                stacklevel=4,
+            )
 
     def _finish(self, t: Tracer, out: Any) -> _Entry | _Eager:
         if t.cause is None:

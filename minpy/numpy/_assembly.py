@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy
 
+from minpy import watch
 from minpy.array import Array, wrap
 from minpy.context import Device, current_context
 from minpy.primitive import registry
@@ -76,8 +77,10 @@ def _as_array(obj: Any, device: Device | None) -> Array:
         stacked: Array = registry["stack"](*[_as_array(o, device) for o in obj])
         return stacked
     dev = current_context() if device is None else device
-    host = numpy.asarray(obj)
-    return wrap(host if dev.kind == "cpu" else adopt(host, dev), dev)
+    host = watch.run(numpy.asarray, obj)  # seen by minpy.jit: made while tracing
+    res = wrap(host if dev.kind == "cpu" else adopt(host, dev), dev)
+    watch.made(res)
+    return res
 
 
 def _with_ndim(x: Array, ndmin: int) -> Array:

@@ -1,0 +1,317 @@
+"""``minpy.jit``: replays equal eager calls; each cause of an eager fallback is detected.
+
+Replays are checked after parameter updates, in-place writes to inputs, with dropout, with a
+changed batch size (a new signature) and from two threads. Each fallback cause is detected
+while tracing, warned once with the user's line, and the signature then runs eagerly with
+the eager result.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any
+
+import numpy
+import pytest
+
+import minpy
+import minpy.numpy as np
+from minpy.core import grad, grad_and_loss
+from minpy.jit import JitWarning
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _same(a: Any, b: Any) -> None:
+    numpy.testing.assert_array_equal(numpy.asarray(a.asnumpy()), numpy.asarray(b.asnumpy()))
+
+
+def _mlp_loss(params: dict[str, Any], x: Any, y: Any) -> Any:
+    h = np.maximum(0, np.dot(x, params["w1"]) + params["b1"])
+    scores = np.dot(h, params["w2"]) + params["b2"]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(x.shape[0]), y])
+
+
+def _params(seed: int = 0) -> dict[str, Any]:
+    rng = numpy.random.RandomState(seed)
+    return {
+        "w1": np.array(rng.randn(8, 16) * 0.3),
+        "b1": np.zeros(16),
+        "w2": np.array(rng.randn(16, 4) * 0.3),
+        "b2": np.zeros(4),
+    }
+
+
+def _data(n: int = 10, seed: int = 1) -> tuple[Any, Any]:
+    rng = numpy.random.RandomState(seed)
+    return np.array(rng.randn(n, 8)), np.array(rng.randint(0, 4, size=n))
+
+
+# --------------------------------------------------------------------------------------------
+# replays
+
+
+def test_jit_replays_and_counts(device: minpy.Device) -> None:
+    f = minpy.jit(lambda x: np.tanh(x) * 2 + np.sum(np.exp(x)))
+    with device:
+        x = np.linspace(-1, 1, 5)
+    want = np.tanh(x) * 2 + np.sum(np.exp(x))
+    for _ in range(3):
+        got = f(x)
+        assert got.device is x.device
+        _same(got, want)
+    assert (f.traced, f.replayed, f.eager) == (1, 2, 0)
+    assert minpy.jit.stats()[f.name]["replayed"] >= 2
+
+
+def test_jit_training_step_matches_eager_over_steps(device: minpy.Device) -> None:
+    """Gradient and in-place SGD update of parameters the step reads from outside."""
+    lr = 0.5
+
+    def make_step(params: dict[str, Any]) -> Any:
+        def step(x: Any, y: Any) -> Any:
+            grads, loss = grad_and_loss(_mlp_loss)(params, x, y)
+            for k in params:
+                params[k] -= lr * grads[k]
+            return loss
+
+        return step
+
+    with device:
+        pe, pj = _params(), _params()
+        x, y = _data()
+    eager, jitted = make_step(pe), minpy.jit(make_step(pj))
+    for _ in range(5):
+        _same(jitted(x, y), eager(x, y))
+        for k in pe:
+            _same(pj[k], pe[k])
+    assert jitted.traced == 1 and jitted.replayed == 4
+    # the loss goes down: the updates really land in the parameters
+    assert float(eager(x, y)) < float(_mlp_loss(_params(), x, y))
+
+
+def test_jit_sees_parameters_updated_outside(device: minpy.Device) -> None:
+    with device:
+        w = np.ones(3)
+    f = minpy.jit(lambda x: np.sum(x * w))
+    x = np.ones(3, device=device)
+    assert float(f(x)) == 3.0
+    w[:] = 2.0  # in place
+    assert float(f(x)) == 6.0
+    w *= 2  # an in-place operator
+    assert float(f(x)) == 12.0
+    assert f.traced == 1
+
+
+def test_jit_replays_in_place_writes_to_inputs(device: minpy.Device) -> None:
+    def f(a: Any, v: Any) -> Any:
+        a[1:] += v
+        a *= 2
+        return a.sum()
+
+    with device:
+        a1, a2 = np.arange(4.0), np.arange(4.0)
+        v = np.ones(3)
+    j = minpy.jit(f)
+    for _ in range(3):
+        _same(j(a1, v), f(a2, v))
+        _same(a1, a2)
+    assert j.replayed == 2
+
+
+def test_jit_dropout_draws_afresh(device: minpy.Device) -> None:
+    f = minpy.jit(lambda x: x * (np.random.rand(*x.shape) > 0.5))
+    with device:
+        x = np.ones(200)
+    draws = [f(x).asnumpy() for _ in range(4)]
+    assert f.replayed == 3
+    for a, b in zip(draws, draws[1:]):
+        assert not numpy.array_equal(a, b)
+    assert all(0.3 < d.mean() < 0.7 for d in draws)
+    np.random.seed(3, device=device)
+    first = f(x).asnumpy()
+    np.random.seed(3, device=device)
+    numpy.testing.assert_array_equal(f(x).asnumpy(), first)  # the device's generator
+
+
+def test_jit_retraces_for_a_new_batch_size(device: minpy.Device) -> None:
+    params = _params()
+    with device:
+        params = {k: v.to_device(device) for k, v in params.items()}
+    g = minpy.jit(grad(_mlp_loss))
+    for n in (10, 7, 10):
+        with device:
+            x, y = _data(n)
+        got = g(params, x, y)
+        want = grad(_mlp_loss)(params, x, y)
+        for k in want:
+            _same(got[k], want[k])
+    assert (g.traced, g.replayed) == (2, 1)
+
+
+def test_jit_from_two_threads() -> None:
+    f = minpy.jit(lambda x: np.tanh(np.dot(x, x.T)).sum(axis=1))
+    xs = [np.array(numpy.random.RandomState(i).randn(20, 20)) for i in range(2)]
+    wants = [np.tanh(np.dot(x, x.T)).sum(axis=1).asnumpy() for x in xs]
+    f(xs[0])
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            for _ in range(200):
+                numpy.testing.assert_array_equal(f(xs[i]).asnumpy(), wants[i])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert f.replayed == 400
+
+
+def test_jit_under_grad_runs_eagerly() -> None:
+    f = minpy.jit(lambda x: np.sin(x) * x)
+    x = np.array([0.5, 1.0])
+    f(x)
+    g = grad(lambda x: np.sum(f(x)))(x)
+    numpy.testing.assert_allclose(g.asnumpy(), numpy.cos([0.5, 1.0]) * [0.5, 1.0] + numpy.sin([0.5, 1.0]))
+    assert f.eager == 1
+
+
+def test_jit_returns_structures_and_numbers() -> None:
+    f = minpy.jit(lambda x, k: {"a": (x + k, [x * k]), "n": k, "s": "x"})
+    x = np.ones(2)
+    for _ in range(2):
+        out = f(x, 3)
+        assert out["n"] == 3 and out["s"] == "x"
+        _same(out["a"][0], x + 3)
+        _same(out["a"][1][0], x * 3)
+    f(x, 4)
+    assert f.traced == 2  # a number argument is part of the signature
+
+
+def test_jit_numpy_arguments_are_inputs() -> None:
+    f = minpy.jit(lambda x: np.sum(x * 2))
+    assert float(f(numpy.ones(3))) == 6.0
+    assert float(f(numpy.full(3, 2.0))) == 12.0
+    assert f.replayed == 1
+
+
+def test_jit_static_argnums() -> None:
+    f = minpy.jit(lambda x, axis: np.sum(x, axis=axis), static_argnums=1)
+    x = np.ones((2, 3))
+    assert f(x, 0).shape == (3,) and f(x, 1).shape == (2,) and f(x, 0).shape == (3,)
+    assert (f.traced, f.replayed) == (2, 1)
+    with pytest.warns(JitWarning, match="not hashable"):
+        minpy.jit(lambda x, s: x, static_argnums=1)(x, [1])
+
+
+# --------------------------------------------------------------------------------------------
+# eager fallbacks: detected, warned once with the line, eager results
+
+
+def _flow(x: Any) -> Any:
+    if np.sum(x) > 0:  # Python control flow on a computed value
+        return x * 2
+    return x * 3
+
+
+def _host_float(x: Any) -> Any:
+    return x * float(np.max(x))
+
+
+def _item(x: Any) -> Any:
+    return x * np.max(x).item()
+
+
+def _asnumpy(x: Any) -> Any:
+    return x + np.array(x.asnumpy() ** 2)
+
+
+def _host_numpy(x: Any) -> Any:
+    return np.array(numpy.asarray(x) + 1.0)
+
+
+def _int_index(x: Any) -> Any:
+    return x[int(np.argmax(x))] * x
+
+
+def _mask(x: Any) -> Any:
+    return np.sum(x[x > 0])
+
+
+def _nonzero(x: Any) -> Any:
+    return np.nonzero(x > 0)[0] * 1.0
+
+
+def _unique(x: Any) -> Any:
+    return np.unique(np.floor(x))
+
+
+_stash: list[Any] = []
+
+
+def _escape(x: Any) -> Any:
+    y = x * 2
+    _stash.append(y)  # escapes into Python state
+    return y + 1
+
+
+@pytest.mark.parametrize(
+    ("fun", "cause"),
+    [
+        (_flow, "bool()"),
+        (_host_float, "float()"),
+        (_item, "item()"),
+        (_asnumpy, "asnumpy()"),
+        (_host_numpy, "conversion to a NumPy array"),
+        (_int_index, "int()"),
+        (_mask, "boolean-mask indexing"),
+        (_nonzero, "nonzero gives a shape"),
+        (_unique, "unique gives a shape"),
+        (_escape, "outlives the call"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "")[:20],
+)
+def test_jit_fallback_causes(fun: Any, cause: str) -> None:
+    j = minpy.jit(fun)
+    xs = [np.array([0.5, -1.0, 2.0]), np.array([-0.5, -1.0, -2.0]), np.array([1.5, 1.0, -2.0])]
+    with pytest.warns(JitWarning, match="runs eagerly") as rec:
+        first = j(xs[0])
+    (w,) = rec
+    assert cause in str(w.message)
+    assert __file__ in str(w.message)  # the user's line
+    _same(first, fun(xs[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warned once only
+        for x in xs[1:]:
+            _same(j(x), fun(x))
+    assert (j.traced, j.replayed, j.eager) == (1, 0, 2)
+    assert any(cause in why for why in j.causes)
+    _stash.clear()
+
+
+def test_jit_constant_host_reads_are_fine() -> None:
+    """Reads of values that depend on no input (constants) do not stop the replay."""
+
+    def f(x: Any) -> Any:
+        scale = float(np.sqrt(np.array(4.0)))
+        return x * scale
+
+    j = minpy.jit(f)
+    x = np.ones(2)
+    for _ in range(3):
+        _same(j(x), x * 2)
+    assert j.replayed == 2
+
+
+def test_jit_rejects_non_functions() -> None:
+    with pytest.raises(TypeError, match="expects a function"):
+        minpy.jit(3)
