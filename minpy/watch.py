@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["active", "host_read", "made", "run", "saw", "tracer", "write"]
+__all__ = ["active", "guard", "host_read", "made", "run", "saw", "tracer", "write"]
 
 #: the jit tracer of the call being traced (at most one in the process), or None
 tracer: Any = None
@@ -39,6 +39,16 @@ def write(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     if t is None or not t.on_this_thread():
         return fn(*args, **kwargs)
     return t.call(fn, args, kwargs, writes_first=True)
+
+
+def guard(fn: Callable[..., Any], *args: Any) -> None:
+    """Run the check ``fn(*args)`` (on backend arrays; it raises on bad values) and have every
+    replay of a traced call run it again, instead of reading the values into Python."""
+    t = tracer
+    if t is None or not t.on_this_thread():
+        fn(*args)
+        return
+    t.call(fn, args, {}, guard=True)
 
 
 def made(array: Any) -> None:

@@ -484,7 +484,11 @@ def _externals(t: Tracer) -> list[weakref.ref[Array]]:
     if any(r() is None for r in refs):
         gc.collect()
         if any(r() is None for r in refs):
-            t.fail("an array made inside the function by an operation minpy.jit cannot see")
+            t.fail(
+                "an array the function read from outside was replaced during the call (e.g. a "
+                "running statistic stored back into the model), or was made by an operation "
+                "minpy.jit cannot see"
+            )
     return refs
 
 

@@ -108,7 +108,7 @@ class Program:
                 ins.kwargs = _substituted(ins.kwargs, consts)
             n = ins.slot
             if (
-                not ins.random
+                not ins.keep
                 and ins.writes is None
                 and n not in dependent
                 and n not in fixed
@@ -129,7 +129,7 @@ class Program:
             w = ins.writes
             needed = (
                 ins.slot in live
-                or ins.random
+                or ins.keep
                 or (w is not None and (w.n in live or w.n in inputs))
             )
             if not needed:
@@ -168,7 +168,7 @@ class Program:
             ins.kwargs = _renamed(ins.kwargs, rename)
             if ins.writes is not None:
                 ins.writes = _renamed(ins.writes, rename)
-            pure = not ins.random and ins.writes is None and ins.slot not in written
+            pure = not ins.keep and ins.writes is None and ins.slot not in written
             if pure and not any(s.n in written for s in _slots((ins.args, ins.kwargs))):
                 try:
                     key = (id(ins.fn), _key(ins.args), _key(ins.kwargs))

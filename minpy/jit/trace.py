@@ -92,11 +92,12 @@ class Instr:
     """One backend call: ``slot = fn(*args, **kwargs)`` with ``Slot``s among the arguments.
 
     ``writes`` is the slot written in place (``out=``, ``backend.write``), or None;
-    ``random`` marks a draw (never merged or removed); ``meta`` is the result's
+    ``random`` marks a draw, ``keep`` a draw or a check (``minpy.watch.guard``): never
+    merged, folded or removed; ``meta`` is the result's
     (shape, dtype, owns its memory) at trace time, or None if it is not an array.
     """
 
-    __slots__ = ("args", "fn", "kwargs", "meta", "random", "slot", "writes")
+    __slots__ = ("args", "fn", "kwargs", "keep", "meta", "random", "slot", "writes")
 
     def __init__(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
@@ -107,6 +108,7 @@ class Instr:
         self.slot = slot
         self.writes: Slot | None = None
         self.random = bool(getattr(fn, "random", False))
+        self.keep = self.random
         self.meta: tuple[Any, Any, bool] | None = None
 
 
@@ -117,12 +119,34 @@ def _is_array(x: Any) -> bool:
     return hasattr(x, "__array_interface__") or hasattr(x, "__cuda_array_interface__")
 
 
+#: modules whose frames are the engine's, not the code being traced (a layer of minpy.nn is
+#: the traced code's, so a cause inside it is reported there)
+_ENGINE = (
+    "minpy",
+    "minpy.array",
+    "minpy.backprop",
+    "minpy.core",
+    "minpy.dispatch",
+    "minpy.inplace",
+    "minpy.jit",
+    "minpy.nn._jitstep",
+    "minpy.nn.model",
+    "minpy.nn.solver",
+    "minpy.numpy",
+    "minpy.operators",
+    "minpy.tracing",
+    "minpy.watch",
+)
+
+_ENGINE_PACKAGES = tuple(e + "." for e in _ENGINE[1:])
+
+
 def _user_line() -> str:
-    """``file:line`` of the innermost frame outside minpy (where the user's code is)."""
+    """``file:line`` of the innermost frame of the traced code (not minpy's engine)."""
     f = sys._getframe(2)
     while f is not None:
         name = f.f_globals.get("__name__", "")
-        if not (name == "minpy" or name.startswith("minpy.")):
+        if name not in _ENGINE and not name.startswith(_ENGINE_PACKAGES):
             return f"{f.f_code.co_filename}:{f.f_lineno}"
         f = f.f_back  # type: ignore[assignment]
     return "<unknown>"
@@ -319,6 +343,7 @@ class Tracer:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         writes_first: bool = False,
+        guard: bool = False,
     ) -> Any:
         """Run ``fn(*args, **kwargs)`` on backend arrays and record it as one instruction
         (``writes_first``: it writes into its first argument)."""
@@ -333,6 +358,7 @@ class Tracer:
         finally:
             self.depth -= 1
         ins = Instr(fn, targs, tkw, 0)
+        ins.keep = ins.random or guard
         if ins.random:
             deps.append(True)
         ins.slot = self._new_slot(out, bool(deps))

@@ -28,9 +28,9 @@ import numpy
 
 import minpy.numpy as np
 from minpy.array import Array
-from minpy.core import grad_and_loss, stop_gradient
+from minpy.core import stop_gradient
 from minpy.nn import _arguments as _args
-from minpy.nn import _distributed, _report
+from minpy.nn import _distributed, _jitstep, _report
 from minpy.nn import checkpoint as _ck
 from minpy.nn import init as _init
 from minpy.nn import optim as _optim
@@ -99,6 +99,8 @@ class Solver:
     distributed, bucket_bytes
         Train data-parallel under ``mpiexec`` (``minpy.distributed``; gradients averaged in
         buckets of ``bucket_bytes``, only rank 0 prints and saves; see the README).
+    jit
+        Replay each step's gradient with ``minpy.jit`` (traced once per batch shape).
 
     Examples
     --------
@@ -148,6 +150,7 @@ class Solver:
         print_every: int | None = None,
         distributed: bool = False,
         bucket_bytes: int | None = 25 * 2**20,
+        jit: bool = False,
     ) -> None:
         if not isinstance(model, ModelBase):
             raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
@@ -199,7 +202,7 @@ class Solver:
         self.init_configs: dict[str, dict[str, Any]] = {}
         for name in model.param_configs:
             self._plan_init(name)
-        self._grad_and_loss = grad_and_loss(self._loss_of, 0)
+        self._grad_and_loss = _jitstep.gradient(self._loss_of, jit)
         self._parallel = _distributed.make(self, distributed, bucket_bytes)
         self._reset()
 
@@ -535,14 +538,8 @@ class Solver:
         }
 
     def plot_history(self, path: str | os.PathLike[str]) -> None:
-        """Write the loss and per-epoch metric curves to the PNG file ``path`` (needs
-        matplotlib).
-
-        Raises
-        ------
-        ImportError
-            matplotlib is not installed.
-        """
+        """Write the loss and per-epoch metric curves to the PNG file ``path`` (ImportError
+        without matplotlib)."""
         _report.plot_history(
             path, self.loss_history, self.epoch_loss_history, self.train_acc_history,
             self.val_acc_history, self.task_type,

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import minpy.numpy as np
+from minpy import watch
 from minpy.array import Array
 
 Shape = tuple[int, ...]
 
 
 def check_labels(y: Array, n_classes: int, where: str) -> None:
-    """Raise unless the integer array ``y`` lies in ``[0, n_classes)``."""
+    """Raise unless the integer array ``y`` lies in ``[0, n_classes)`` (a guard that
+    ``minpy.jit`` replays, so a jitted step checks every batch's labels too)."""
     if y.size == 0:
         return
-    lo, hi = int(np.min(y)), int(np.max(y))
+    if isinstance(y, Array):
+        watch.saw(y)
+        y = y._data
+    watch.guard(_check_range, y, n_classes, where)
+
+
+def _check_range(raw: Any, n_classes: int, where: str) -> None:
+    lo, hi = int(raw.min()), int(raw.max())
     if lo < 0 or hi >= n_classes:
         bad = lo if lo < 0 else hi
         raise ValueError(
