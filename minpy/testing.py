@@ -36,6 +36,7 @@ class FakeBackend(NumpyBackend):
         self.name = kind
         self._missing = set(missing)
         self._count = count
+        self.graphs_captured = 0
 
     def device_count(self) -> int:
         return self._count
@@ -46,6 +47,33 @@ class FakeBackend(NumpyBackend):
 
     def to_host(self, data: Any) -> Any:
         return data.copy()
+
+    def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
+        """A stand-in for a CUDA graph: ``launch()`` runs ``fn`` again and writes its results
+        into the arrays the capture returned, as a graph's kernels write into the same memory
+        (so ``minpy.jit``'s static buffers are exercised on the CPU)."""
+        self.graphs_captured += 1
+        values = fn()
+        return _StandInGraph(fn, values), values
+
+
+class _StandInGraph:
+    def __init__(self, fn: Callable[[], Any], values: Any) -> None:
+        self.fn = fn
+        self.values = values
+        self.launches = 0
+
+    def launch(self) -> None:
+        self.launches += 1
+        _write_into(self.values, self.fn())
+
+
+def _write_into(static: Any, fresh: Any) -> None:
+    if isinstance(static, (tuple, list)):
+        for s, f in zip(static, fresh):
+            _write_into(s, f)
+    elif isinstance(static, numpy.ndarray) and static.flags.writeable:
+        static[...] = fresh  # a read-only view sees its base's new values
 
 
 def fake_device(index: int = 0, kind: str = "fake", missing: Iterable[str] = ()) -> Device:

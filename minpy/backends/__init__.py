@@ -164,6 +164,12 @@ class Backend:
     def synchronize(self, device: DeviceLike) -> None:
         """Block until the device has finished its queued work."""
 
+    def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
+        """``(graph, fn())`` with ``fn``'s device work captured as one graph (``graph.launch()``
+        runs it again on the same buffers), or None where the backend has no graphs. Used by
+        ``minpy.jit``; raises if ``fn`` does something a graph cannot hold."""
+        return None
+
     def memory_info(self, device: DeviceLike) -> MemoryInfo:
         """What the memory pool of ``device`` holds (backends with a pool: CuPy)."""
         raise BackendUnavailableError(

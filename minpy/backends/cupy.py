@@ -215,6 +215,24 @@ class _DeviceScope:
 # the backend
 
 
+class _CudaGraph:
+    """A captured CUDA graph and the stream it runs on (``CupyBackend.capture_graph``)."""
+
+    def __init__(self, cupy: Any, graph: Any, stream: Any, scope: Any) -> None:
+        self.cupy = cupy
+        self.graph = graph
+        self.stream = stream
+        self.scope = scope
+
+    def launch(self) -> None:
+        cuda = self.cupy.cuda
+        with self.scope if self.scope is not None else contextlib.nullcontext():
+            current = cuda.get_current_stream()
+            self.stream.wait_event(current.record())
+            self.graph.launch(stream=self.stream)
+            current.wait_event(self.stream.record())
+
+
 class CupyBackend(Backend):
     """Arrays in GPU memory, computed by CuPy; one ``Device`` per CUDA device."""
 
@@ -362,6 +380,23 @@ class CupyBackend(Backend):
         if isinstance(data, self.array_type):
             return self.xp.asnumpy(data)
         return data
+
+    def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
+        """``fn``'s kernels captured into one CUDA graph on a stream of its own (CuPy's stream
+        capture); ``launch()`` orders the graph after the work already queued on the current
+        stream, and the current stream after the graph."""
+        cupy = self.xp
+        scope = self.scope(device)
+        with scope if scope is not None else contextlib.nullcontext():
+            stream = cupy.cuda.Stream(non_blocking=True)
+            stream.wait_event(cupy.cuda.get_current_stream().record())
+            with stream:
+                stream.begin_capture()
+                try:
+                    values = fn()
+                finally:
+                    graph = stream.end_capture()
+        return _CudaGraph(cupy, graph, stream, scope), values
 
     def synchronize(self, device: DeviceLike) -> None:
         """Block until every kernel queued on ``device`` has finished."""

@@ -42,6 +42,8 @@ from minpy import inplace, watch
 from minpy import policy as _policy
 from minpy.array import Array, wrap
 from minpy.context import current_context
+from minpy.transfer import adopt
+from minpy.jit.graph import GraphReplay, capturable
 from minpy.jit.program import Options, Out, Program, Same
 from minpy.jit.trace import Slot, Tracer, install, uninstall
 from minpy.tape import active_mask
@@ -73,7 +75,18 @@ class _Unhashable(Exception):
 class _Entry:
     """The program of one signature, and how to call it."""
 
-    __slots__ = ("devices", "externals", "ext_meta", "program", "template")
+    __slots__ = (
+        "context",
+        "device",
+        "devices",
+        "externals",
+        "ext_meta",
+        "graph",
+        "n_args",
+        "program",
+        "replays",
+        "template",
+    )
 
     def __init__(
         self,
@@ -82,12 +95,19 @@ class _Entry:
         ext_meta: list[tuple[Any, Any]],
         template: Any,
         devices: list[Any],
+        n_args: int,
+        device: Any,
     ) -> None:
         self.program = program
         self.externals = externals
         self.ext_meta = ext_meta
         self.template = template
         self.devices = devices
+        self.n_args = n_args
+        self.device = device  # the one device of every input, or None (a graph needs one)
+        self.context = current_context()  # where NumPy arguments go
+        self.graph: GraphReplay | bool | None = None  # None: not tried; False: not capturable
+        self.replays = 0
 
 
 class Jitted:
@@ -106,6 +126,7 @@ class Jitted:
         self.replayed = 0
         self.traced = 0
         self.eager = 0
+        self.graph_launches = 0
         self.causes: dict[str, int] = {}
         self._warned: set[str] = set()
         functools.update_wrapper(self, fun)  # type: ignore[arg-type]
@@ -255,10 +276,18 @@ class Jitted:
         if opts.dce:
             program.eliminate_dead_code()
         program.compile(reuse=opts.reuse)
-        return _Entry(program, externals, ext_meta, template, devices)
+        inputs = {a._device for a, _ in t.inputs if a is not None} | {
+            r()._device for r in externals if r() is not None  # type: ignore[union-attr]
+        }
+        device = inputs.pop() if len(inputs) == 1 else None
+        return _Entry(program, externals, ext_meta, template, devices, t.n_args, device)
 
     def _replay(self, entry: _Entry, leaves: list[Any]) -> Any:
-        raws = [a._data if a.__class__ is Array else a for a in leaves]
+        ctx = entry.context
+        if ctx.kind == "cpu":
+            raws = [a._data if a.__class__ is Array else a for a in leaves]
+        else:  # NumPy arguments were made Arrays on the context's device when traced
+            raws = [a._data if a.__class__ is Array else adopt(a, ctx) for a in leaves]
         arrays = list(leaves)
         for ref, (shape, dtype) in zip(entry.externals, entry.ext_meta):
             a = ref()
@@ -267,6 +296,16 @@ class Jitted:
             raws.append(a._data)
             arrays.append(a)
         program = entry.program
+        graph = entry.graph
+        if graph is None and entry.replays and self.options.cuda_graph:
+            graph = entry.graph = self._capture(entry, raws)
+        if graph:
+            outs = graph.replay(raws, arrays)  # type: ignore[union-attr]
+            if outs is not None:
+                self.graph_launches += 1
+                return _rebuild(entry.template, outs, arrays, entry.devices)
+            entry.graph = None  # an outside array has a new buffer: capture again next time
+        entry.replays += 1
         outs, effs = program.fn(*raws)  # type: ignore[misc]
         for (i, _), v in zip(program.effects, effs):
             a = arrays[i]
@@ -278,6 +317,20 @@ class Jitted:
             if getattr(a, "_views", None):
                 inplace.refresh_views(a)
         return _rebuild(entry.template, outs, arrays, entry.devices)
+
+    def _capture(self, entry: _Entry, raws: list[Any]) -> GraphReplay | bool:
+        """The program captured as a device graph, or False where it cannot be (the CPU,
+        several devices, draws, host checks, a failed capture: the plain replay goes on)."""
+        device = entry.device
+        if device is None or device.kind == "cpu":
+            return False
+        if not capturable(entry.program, entry.n_args):
+            return False
+        try:
+            return GraphReplay(entry.program, device, raws, entry.n_args)
+        except Exception as exc:  # the backend refused something in the program
+            self.causes[f"no graph: {type(exc).__name__}: {exc}"] = 1
+            return False
 
     # --- inspection --------------------------------------------------------------------------
     def programs(self) -> list[Program]:
@@ -332,6 +385,7 @@ def stats() -> dict[str, dict[str, Any]]:
             "replayed": j.replayed,
             "traced": j.traced,
             "eager": j.eager,
+            "graph_launches": j.graph_launches,
             "causes": dict(j.causes),
             "programs": [len(p) for p in j.programs()],
         }

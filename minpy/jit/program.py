@@ -82,7 +82,9 @@ class Program:
         self.effects = effects  # (input index, slot): rebind that input's Array to the slot
         self.meta = meta
         self.source = ""
+        self.capture_source = ""
         self.fn: Callable[..., Any] | None = None
+        self._namespace: dict[str, Any] = {}
         self.removed = 0
         self.folded = 0
         self.merged = 0
@@ -103,9 +105,8 @@ class Program:
         consts: dict[int, Any] = {}
         kept: list[Instr] = []
         for ins in self.instrs:
-            if consts:
-                ins.args = _substituted(ins.args, consts)
-                ins.kwargs = _substituted(ins.kwargs, consts)
+            if consts and any(r.n in consts for r in ins.refs()):
+                ins.rewrite(_substituted(ins.args, consts), _substituted(ins.kwargs, consts))
             n = ins.slot
             if (
                 not ins.keep
@@ -113,7 +114,7 @@ class Program:
                 and n not in dependent
                 and n not in fixed
                 and n in values
-                and not _slots((ins.args, ins.kwargs))
+                and not ins.refs()
             ):
                 consts[n] = values[n]
                 self.folded += 1
@@ -136,7 +137,7 @@ class Program:
                 self.removed += 1
                 continue
             kept.append(ins)
-            for s in _slots((ins.args, ins.kwargs)):
+            for s in ins.refs():
                 live.add(s.n)
         kept.reverse()
         self.instrs = kept
@@ -153,7 +154,7 @@ class Program:
 
         for ins in self.instrs:
             if ins.meta is None or not ins.meta[2]:  # a view, or a tuple of results
-                for s in _slots(ins.args):
+                for s in ins.refs():
                     parent[find(s.n)] = find(ins.slot)
         written = {find(ins.writes.n) for ins in self.instrs if ins.writes is not None}
         return {n for n in range(self.nslots) if find(n) in written}
@@ -164,12 +165,12 @@ class Program:
         rename: dict[int, int] = {}
         kept: list[Instr] = []
         for ins in self.instrs:
-            ins.args = _renamed(ins.args, rename)
-            ins.kwargs = _renamed(ins.kwargs, rename)
-            if ins.writes is not None:
-                ins.writes = _renamed(ins.writes, rename)
+            if rename and any(r.n in rename for r in ins.refs()):
+                ins.rewrite(_renamed(ins.args, rename), _renamed(ins.kwargs, rename))
+                if ins.writes is not None:
+                    ins.writes = _renamed(ins.writes, rename)
             pure = not ins.keep and ins.writes is None and ins.slot not in written
-            if pure and not any(s.n in written for s in _slots((ins.args, ins.kwargs))):
+            if pure and not any(s.n in written for s in ins.refs()):
                 try:
                     key = (id(ins.fn), _key(ins.args), _key(ins.kwargs))
                 except _Unkeyable:
@@ -213,7 +214,7 @@ class Program:
 
         last_use: dict[int, int] = {}
         for i, ins in enumerate(self.instrs):
-            for s in _slots((ins.args, ins.kwargs)):
+            for s in ins.refs():
                 last_use[s.n] = i
         keep = self._roots() | set(self.input_slots)
         written = self._written_classes()
@@ -224,7 +225,7 @@ class Program:
         aliased: set[int] = set()
         for ins in self.instrs:
             if ins.meta is None or not ins.meta[2]:
-                aliased.update(s.n for s in _slots(ins.args))
+                aliased.update(s.n for s in ins.refs())
         # first pass: which dead buffer each ufunc writes into (a buffer given away is not
         # deleted at its last use, only when the function returns)
         free: dict[tuple[Any, Any], list[int]] = {}
@@ -233,7 +234,7 @@ class Program:
         for i, ins in enumerate(self.instrs):
             dying = [
                 n
-                for n in dict.fromkeys(s.n for s in _slots((ins.args, ins.kwargs)))
+                for n in dict.fromkeys(s.n for s in ins.refs())
                 if last_use.get(n) == i and n not in keep
             ]
             dying_at.append(dying)
@@ -260,6 +261,7 @@ class Program:
 
         params = ", ".join(f"s{n}" for n in self.input_slots)
         lines = [f"def replay({params}):"]
+        kept: list[str] = []
         for i, ins in enumerate(self.instrs):
             f = const(ins.fn)
             args = [render(a) for a in ins.args]
@@ -269,6 +271,7 @@ class Program:
                 args.append(f"out=s{buf}")
             target = f"s{ins.slot}"
             lines.append(f"    {target} = {f}({', '.join(args)})")
+            kept.append(target)
             gone = [n for n in dying_at[i] if n not in given]
             if buf is not None:
                 gone.append(buf)
@@ -280,9 +283,22 @@ class Program:
         effs = "".join(render(s) + ", " for _, s in self.effects)
         lines.append(f"    return ({outs}), ({effs})")
         self.source = "\n".join(lines) + "\n"
+        # the variant a CUDA graph is captured from: every buffer stays referenced (the graph
+        # reads and writes them at each launch), and all of them are returned to be kept
+        capture = [line for line in lines if not line.startswith("    del ")]
+        capture[0] = capture[0].replace("def replay(", "def capture(")
+        capture[-1] = f"    return ({outs}), ({effs}), ({''.join(k + ', ' for k in kept)})"
+        self.capture_source = "\n".join(capture) + "\n"
         namespace: dict[str, Any] = dict(consts)
         exec(compile(self.source, "<minpy.jit program>", "exec"), namespace)
         self.fn = namespace["replay"]
+        self._namespace = namespace
+
+    def capture_function(self) -> Callable[..., Any]:
+        """The program as a function that keeps and returns every buffer (for a graph)."""
+        namespace = dict(self._namespace)
+        exec(compile(self.capture_source, "<minpy.jit capture>", "exec"), namespace)
+        return namespace["capture"]  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return len(self.instrs)
@@ -307,23 +323,6 @@ def _key(x: Any) -> Any:
     if isinstance(x, (numpy.dtype, type)):
         return ("t", x)
     raise _Unkeyable
-
-
-def _slots(x: Any) -> list[Slot]:
-    out: list[Slot] = []
-    _collect(x, out)
-    return out
-
-
-def _collect(x: Any, out: list[Slot]) -> None:
-    if isinstance(x, Slot):
-        out.append(x)
-    elif isinstance(x, (tuple, list)):
-        for v in x:
-            _collect(v, out)
-    elif isinstance(x, dict):
-        for v in x.values():
-            _collect(v, out)
 
 
 def _renamed(x: Any, rename: dict[int, int]) -> Any:

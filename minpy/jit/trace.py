@@ -97,7 +97,7 @@ class Instr:
     (shape, dtype, owns its memory) at trace time, or None if it is not an array.
     """
 
-    __slots__ = ("args", "fn", "kwargs", "keep", "meta", "random", "slot", "writes")
+    __slots__ = ("_refs", "args", "fn", "kwargs", "keep", "meta", "random", "slot", "writes")
 
     def __init__(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
@@ -110,13 +110,46 @@ class Instr:
         self.random = bool(getattr(fn, "random", False))
         self.keep = self.random
         self.meta: tuple[Any, Any, bool] | None = None
+        self._refs: list[Slot] | None = None
+
+    def refs(self) -> list[Slot]:
+        """The slot references among the arguments (cached; ``rewrite`` clears it)."""
+        refs = self._refs
+        if refs is None:
+            refs = self._refs = []
+            _collect((self.args, self.kwargs), refs)
+        return refs
+
+    def rewrite(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Replace the arguments (a pass renamed or folded some slots)."""
+        self.args = args
+        self.kwargs = kwargs
+        self._refs = None
+
+
+def _collect(x: Any, out: list[Slot]) -> None:
+    if isinstance(x, Slot):
+        out.append(x)
+    elif isinstance(x, (tuple, list)):
+        for v in x:
+            _collect(v, out)
+    elif isinstance(x, dict):
+        for v in x.values():
+            _collect(v, out)
 
 
 def _is_array(x: Any) -> bool:
     """Whether ``x`` is a backend array (NumPy's scalars are not: they are immutable values)."""
-    if isinstance(x, numpy.generic):
-        return False
-    return hasattr(x, "__array_interface__") or hasattr(x, "__cuda_array_interface__")
+    cls = x.__class__
+    known = _ARRAY_TYPES.get(cls)
+    if known is None:
+        known = _ARRAY_TYPES[cls] = not issubclass(cls, numpy.generic) and (
+            hasattr(cls, "__array_interface__") or hasattr(cls, "__cuda_array_interface__")
+        )
+    return known
+
+
+_ARRAY_TYPES: dict[type, bool] = {}
 
 
 #: modules whose frames are the engine's, not the code being traced (a layer of minpy.nn is
@@ -350,13 +383,17 @@ class Tracer:
         if self.depth:
             return fn(*args, **kwargs)
         deps: list[bool] = []
-        targs = tuple(self._template(a, deps) for a in args)
-        tkw = {k: self._template(v, deps) for k, v in kwargs.items()}
+        template = self._template
+        targs = tuple([template(a, deps) for a in args])
+        tkw = {k: template(v, deps) for k, v in kwargs.items()} if kwargs else kwargs
         self.depth += 1
         try:
             out = fn(*args, **kwargs)
         finally:
             self.depth -= 1
+        # a result the trace already knows is one of the arguments (asarray, astype without
+        # a copy): it shares their memory, so it is never "owned"
+        fresh = self.ref(out) is None and getattr(out, "base", None) is None
         ins = Instr(fn, targs, tkw, 0)
         ins.keep = ins.random or guard
         if ins.random:
@@ -376,9 +413,6 @@ class Tracer:
         elif target is not None and _is_array(target):
             self.fail("an operation wrote into an array minpy.jit does not follow")
         if _is_array(out):
-            # a result that is one of the arguments (asarray, astype(copy=False)) or a view
-            # of one shares memory with it: never "owned"
-            fresh = getattr(out, "base", None) is None and not any(out is a for a in args)
             ins.meta = (out.shape, out.dtype, fresh)
         self.instrs.append(ins)
         return out
