@@ -136,6 +136,33 @@ def minpy_step(params: list[Any], x: Any, y: Any) -> Any:
     return loss
 
 
+def jit_step(params: list[Any]) -> Any:
+    """``minpy_step`` on ``params`` (read from outside, updated in place) under minpy.jit."""
+    return minpy.jit(lambda x, y: minpy_step(params, x, y))
+
+
+def torch_graph_step(torch: Any, params: list[Any], x: Any, y: Any) -> Any:
+    """The PyTorch step captured as a CUDA graph (static x, y; the usual warm-up first)."""
+    static_x, static_y = x.clone(), y.clone()
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for _ in range(3):
+            torch_step(torch, params, static_x, static_y)
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        loss = torch_step(torch, params, static_x, static_y)
+
+    def run() -> Any:
+        static_x.copy_(x)
+        static_y.copy_(y)
+        graph.replay()
+        return loss
+
+    return run
+
+
 def torch_step(torch: Any, params: list[Any], x: Any, y: Any) -> Any:
     w1, b1, w2, b2, w3, b3 = params
     h1 = torch.relu(x @ w1 + b1)
@@ -203,10 +230,13 @@ def bench_mlp(batch: int, budget: float) -> list[Row]:
         "minpy cpu",
         median_time(lambda: minpy_step(cpu_params, cx, cy), _nothing, budget),
     )
+    cpu_jit = jit_step([mnp.array(a) for a in params])
+    add("minpy cpu jit", median_time(lambda: cpu_jit(cx, cy), _nothing, budget))
 
     why = gpu_reason()
     if why:
         add("minpy gpu", None, skipped(why))
+        add("minpy gpu jit", None, skipped(why))
         add("cupy (hand-written)", None, skipped(why))
     else:
         gpu = minpy.gpu(0)
@@ -215,6 +245,17 @@ def bench_mlp(batch: int, budget: float) -> list[Row]:
         gp = [mnp.array(a, device=gpu) for a in params]
         gx, gy = mnp.array(x, device=gpu), mnp.array(y, device=gpu)
         add("minpy gpu", median_time(lambda: minpy_step(gp, gx, gy), sync, budget, warmup=3))
+        jp = [mnp.array(a, device=gpu) for a in params]
+        step = jit_step(jp)
+        t_jit = median_time(lambda: step(gx, gy), sync, budget, warmup=3)
+        s = minpy.jit.stats().get(step.name, {})
+        progs = step.programs()
+        add(
+            "minpy gpu jit",
+            t_jit,
+            f"{len(progs[0]) if progs else '?'} program calls/step, graph launches "
+            f"{s.get('graph_launches', 0)}, eager {s.get('eager', 0)}",
+        )
         rp = [cupy.asarray(a) for a in params]
         rx, ry = cupy.asarray(x), cupy.asarray(y)
         add(
@@ -233,6 +274,14 @@ def bench_mlp(batch: int, budget: float) -> list[Row]:
             "pytorch cuda eager",
             median_time(lambda: torch_step(torch, tp, tx, ty), torch.cuda.synchronize, budget, 3),
         )
+        try:
+            gstep = torch_graph_step(torch, tp, tx, ty)
+            add(
+                "pytorch cuda graph",
+                median_time(gstep, torch.cuda.synchronize, budget, 3),
+            )
+        except Exception as exc:  # older PyTorch, or a capture it refuses
+            add("pytorch cuda graph", None, f"not captured: {type(exc).__name__}: {exc}")
     return rows
 
 
@@ -320,6 +369,11 @@ def _ratios(rows: list[Row]) -> None:
                 continue
             r["vs_numpy"] = f"{base / s:.2f}x" if base else "-"
             r["vs_torch"] = f"{ref / s:.2f}x" if ref else "-"
+        mj = members.get("minpy gpu jit", {}).get("seconds")
+        if mj and ref:
+            target = "0.8x" if group.endswith("batch=256") else "1.1x"
+            note = f"; {mj / ref:.2f}x pytorch time (target <= {target})"
+            members["minpy gpu jit"]["note"] += note
         mg = members.get("minpy gpu", {}).get("seconds")
         if mg and group.endswith("batch=4096"):
             notes = []

@@ -7,8 +7,8 @@ Public names only. ``import minpy.numpy as np`` for the array namespace and
 from __future__ import annotations
 
 from minpy import core as core  # grad & co, with the gradient table they use
-from minpy import numpy as numpy  # the namespace: its primitives are what Arrays call
 from minpy import jit as jit  # minpy.jit(f): trace once, replay (a callable module)
+from minpy import numpy as numpy  # the namespace: its primitives are what Arrays call
 from minpy import policy
 from minpy.array import Array, NDArray
 from minpy.context import (

@@ -26,11 +26,11 @@ True
 from __future__ import annotations
 
 import functools
-import sys
-import types
 import gc
 import itertools
+import sys
 import threading
+import types
 import warnings
 import weakref
 from collections.abc import Callable, Iterable
@@ -42,11 +42,11 @@ from minpy import inplace, watch
 from minpy import policy as _policy
 from minpy.array import Array, wrap
 from minpy.context import current_context
-from minpy.transfer import adopt
 from minpy.jit.graph import GraphReplay, capturable
 from minpy.jit.program import Options, Out, Program, Same
 from minpy.jit.trace import Slot, Tracer, install, uninstall
 from minpy.tape import active_mask
+from minpy.transfer import adopt
 
 __all__ = ["JitWarning", "Jitted", "Options", "jit", "reset_stats", "stats"]
 
@@ -79,8 +79,8 @@ class _Entry:
         "context",
         "device",
         "devices",
-        "externals",
         "ext_meta",
+        "externals",
         "graph",
         "n_args",
         "program",
@@ -129,7 +129,7 @@ class Jitted:
         self.graph_launches = 0
         self.causes: dict[str, int] = {}
         self._warned: set[str] = set()
-        functools.update_wrapper(self, fun)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fun)
         self.serial = next(_serials)
         _all.add(self)
 
@@ -145,7 +145,9 @@ class Jitted:
     # --- calls -------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if active_mask():
-            return self._eagerly("called under grad (the tape must see every operation)", args, kwargs)
+            return self._eagerly(
+                "called under grad (the tape must see every operation)", args, kwargs
+            )
         try:
             key, leaves, args, kwargs = self._signature(args, kwargs)
         except _Unhashable as exc:
@@ -154,9 +156,9 @@ class Jitted:
         entry = self.cache.get(key)
         if entry is None:
             return self._trace(key, leaves, args, kwargs)
-        if entry.__class__ is _Eager:
-            return self._eagerly(entry.why, args, kwargs)  # type: ignore[union-attr]
-        out = self._replay(entry, leaves)  # type: ignore[arg-type]
+        if isinstance(entry, _Eager):
+            return self._eagerly(entry.why, args, kwargs)
+        out = self._replay(entry, leaves)
         if out is _STALE:
             del self.cache[key]
             return self._trace(key, leaves, args, kwargs)
@@ -251,9 +253,7 @@ class Jitted:
             why, line = t.cause
             return _Eager(f"{why} (at {line})")
         effects = [
-            (i, t.ref(a._data))
-            for i, (a, _) in enumerate(t.inputs)
-            if a._data is not t.initial[i]
+            (i, t.ref(a._data)) for i, (a, _) in enumerate(t.inputs) if a._data is not t.initial[i]
         ]
         ext_meta = [(a._data.shape, a._data.dtype) for a, _ in t.inputs[t.n_args :]]
         externals = _externals(t)
@@ -276,9 +276,8 @@ class Jitted:
         if opts.dce:
             program.eliminate_dead_code()
         program.compile(reuse=opts.reuse)
-        inputs = {a._device for a, _ in t.inputs if a is not None} | {
-            r()._device for r in externals if r() is not None  # type: ignore[union-attr]
-        }
+        inputs = {a._device for a, _ in t.inputs[: t.n_args]}
+        inputs.update(e._device for r in externals if (e := r()) is not None)
         device = inputs.pop() if len(inputs) == 1 else None
         return _Entry(program, externals, ext_meta, template, devices, t.n_args, device)
 

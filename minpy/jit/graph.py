@@ -10,8 +10,8 @@ graph lives, so the memory pool never hands it to anything else.
 
 A program is captured only where that is sound: on a device whose backend captures graphs,
 with no draws (a graph would replay the same random numbers), no checks that read values on
-the host, and no argument rebound or written in place. Anything else that cannot be captured raises during
-the capture, and that signature keeps the plain replay.
+the host, and no argument rebound or written in place. Anything else that cannot be captured
+raises during the capture, and that signature keeps the plain replay.
 """
 
 from __future__ import annotations

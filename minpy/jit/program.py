@@ -129,9 +129,7 @@ class Program:
         for ins in reversed(self.instrs):
             w = ins.writes
             needed = (
-                ins.slot in live
-                or ins.keep
-                or (w is not None and (w.n in live or w.n in inputs))
+                ins.slot in live or ins.keep or (w is not None and (w.n in live or w.n in inputs))
             )
             if not needed:
                 self.removed += 1
@@ -202,7 +200,7 @@ class Program:
                 base = names.get(x.n) or f"s{x.n}"
                 return f"{base}[{x.k}]" if isinstance(x, Item) else base
             cls = x.__class__
-            if cls in _LITERALS and (cls is not float or x == x and abs(x) != float("inf")):
+            if cls in _LITERALS and (cls is not float or (x == x and abs(x) != float("inf"))):
                 return repr(x)
             if cls is tuple and any(isinstance(v, Slot) for v in x):
                 return "(" + "".join(render(v) + ", " for v in x) + ")"

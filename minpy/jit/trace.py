@@ -97,7 +97,7 @@ class Instr:
     (shape, dtype, owns its memory) at trace time, or None if it is not an array.
     """
 
-    __slots__ = ("_refs", "args", "fn", "kwargs", "keep", "meta", "random", "slot", "writes")
+    __slots__ = ("_refs", "args", "fn", "keep", "kwargs", "meta", "random", "slot", "writes")
 
     def __init__(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
@@ -506,11 +506,11 @@ def _bool_key(key: Any) -> bool:
     return False
 
 
-class _ListTemplate(list):  # type: ignore[type-arg]
+class _ListTemplate(list[Any]):
     """A list argument holding slot references (rebuilt as a list at replay)."""
 
 
-class _DictTemplate(dict):  # type: ignore[type-arg]
+class _DictTemplate(dict[str, Any]):
     """A dict argument holding slot references (rebuilt as a dict at replay)."""
 
 

@@ -22,7 +22,7 @@ def gradient(loss_of: Callable[[Any, Any], Any], jit: bool) -> Callable[[Any, An
     ``jit``."""
     eager = grad_and_loss(loss_of, 0)
     if not jit:
-        return eager  # type: ignore[no-any-return]
+        return eager
 
     def of_parts(params: Any, data: Any, label: Any, pad: Any) -> Any:
         return eager(params, DataBatch(data, label, pad))

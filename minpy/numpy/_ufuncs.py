@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as _numpy
 
-from minpy import inplace
+from minpy import inplace, watch
 from minpy.array import Array
 from minpy.errors import GradientError
-from minpy import watch
 from minpy.inplace import cast_for_out, writes_in_place
 from minpy.primitive import Primitive
 from minpy.stats import warn_fallback

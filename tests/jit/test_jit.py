@@ -181,7 +181,9 @@ def test_jit_under_grad_runs_eagerly() -> None:
     x = np.array([0.5, 1.0])
     f(x)
     g = grad(lambda x: np.sum(f(x)))(x)
-    numpy.testing.assert_allclose(g.asnumpy(), numpy.cos([0.5, 1.0]) * [0.5, 1.0] + numpy.sin([0.5, 1.0]))
+    numpy.testing.assert_allclose(
+        g.asnumpy(), numpy.cos([0.5, 1.0]) * [0.5, 1.0] + numpy.sin([0.5, 1.0])
+    )
     assert f.eager == 1
 
 
