@@ -9,6 +9,7 @@ subclasses.
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -191,6 +192,29 @@ def _train(
     return acc
 
 
+def step_times(
+    model: ModelBase, data: tuple[Any, Any, Any, Any], batch: int = 64, steps: int = 30
+) -> tuple[float, float]:
+    """Median seconds of one gradient step of ``model`` on a batch, eager and under
+    ``minpy.jit`` (the Solver's ``jit=True``), after a warm-up."""
+    x_tr, y_tr = data[0][:batch], data[1][:batch]
+    it = NDArrayIter(x_tr, y_tr, batch)
+    times = []
+    for jit in (False, True):
+        solver = Solver(model, it, num_epochs=0, verbose=False, progress=False, jit=jit)
+        solver.init()
+        b = next(iter(it))
+        for _ in range(3):
+            solver._grad_and_loss(model.params, b)
+        samples = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            solver._grad_and_loss(model.params, b)
+            samples.append(time.perf_counter() - t0)
+        times.append(statistics.median(samples))
+    return times[0], times[1]
+
+
 def _plot_path(plot: str | None, tag: str) -> str | None:
     if plot is None:
         return None
@@ -240,6 +264,12 @@ def run(
                 "MLP 64-256-256-10", MLP(64, (256, 256), 10), data, epochs or 15, 1e-3, seed,
                 verbose, _plot_path(plot, "mlp"),
             )  # fmt: skip
+            if verbose:
+                eager, jitted = step_times(MLP(64, (256, 256), 10), data)
+                print(
+                    f"MLP gradient step (batch 64): eager {eager * 1e3:.2f} ms, minpy.jit "
+                    f"{jitted * 1e3:.2f} ms ({eager / jitted:.2f}x)"
+                )
         if "cnn" in models:
             results["cnn"] = _train(
                 "CNN conv3x3(16)-bn-relu-maxpool-64-10", CNN((1, 8, 8), 16, 64), data,
