@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import sys
 import threading
@@ -36,14 +35,13 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy
-
 from minpy import inplace, watch
 from minpy import policy as _policy
-from minpy.array import Array, wrap
+from minpy.array import Array
 from minpy.context import current_context
+from minpy.jit import values as _values
 from minpy.jit.graph import GraphReplay, capturable
-from minpy.jit.program import Options, Out, Program, Same
+from minpy.jit.program import Options, Program
 from minpy.jit.trace import Slot, Tracer, install, uninstall
 from minpy.tape import active_mask
 from minpy.transfer import adopt
@@ -66,10 +64,6 @@ class _Eager:
 
     def __init__(self, why: str) -> None:
         self.why = why
-
-
-class _Unhashable(Exception):
-    pass
 
 
 class _Entry:
@@ -150,7 +144,7 @@ class Jitted:
             )
         try:
             key, leaves, args, kwargs = self._signature(args, kwargs)
-        except _Unhashable as exc:
+        except _values.Unhashable as exc:
             self._warn(str(exc))
             return self._eagerly(str(exc), args, kwargs)
         entry = self.cache.get(key)
@@ -179,11 +173,11 @@ class Jitted:
         static = self.static_argnums
         for i, a in enumerate(args):
             if i in static:
-                parts.append(("static", _hashable(a)))
+                parts.append(("static", _values.hashable(a)))
             else:
-                _flatten(a, leaves, parts)
+                _values.flatten(a, leaves, parts)
         for v in kwargs.values():
-            _flatten(v, leaves, parts)
+            _values.flatten(v, leaves, parts)
         if kwargs:
             parts.append(tuple(kwargs))
         parts.append(_policy.policy_override.get() or _policy.global_policy)
@@ -196,15 +190,15 @@ class Jitted:
         self.traced += 1
         if any(a.__class__ is not Array for a in leaves):
             static = self.static_argnums
-            args = tuple(a if i in static else _as_arrays(a) for i, a in enumerate(args))
-            kwargs = {k: _as_arrays(v) for k, v in kwargs.items()}
+            args = tuple(a if i in static else _values.as_arrays(a) for i, a in enumerate(args))
+            kwargs = {k: _values.as_arrays(v) for k, v in kwargs.items()}
             leaves = []
             self._signature(args, kwargs)  # the same signature, now over Arrays only
             for i, a in enumerate(args):
                 if i not in static:
-                    _flatten(a, leaves, [])
+                    _values.flatten(a, leaves, [])
             for v in kwargs.values():
-                _flatten(v, leaves, [])
+                _values.flatten(v, leaves, [])
         with _trace_lock:
             base = _policy.policy_override.get() or _policy.global_policy
             t = Tracer(base)
@@ -246,9 +240,9 @@ class Jitted:
         template = None
         if t.cause is None:
             index = {id(a): i for i, (a, _) in enumerate(t.inputs)}
-            template = _template(out, t, index, outputs, devices)
+            template = _values.template(out, t, index, outputs, devices)
         if t.cause is None:
-            _check_escapes(t, out)
+            _values.check_escapes(t, out)
         if t.cause is not None:
             why, line = t.cause
             return _Eager(f"{why} (at {line})")
@@ -256,7 +250,7 @@ class Jitted:
             (i, t.ref(a._data)) for i, (a, _) in enumerate(t.inputs) if a._data is not t.initial[i]
         ]
         ext_meta = [(a._data.shape, a._data.dtype) for a, _ in t.inputs[t.n_args :]]
-        externals = _externals(t)
+        externals = _values.externals(t)
         if t.cause is not None:
             why, line = t.cause
             return _Eager(f"{why} (at {line})")
@@ -302,7 +296,7 @@ class Jitted:
             outs = graph.replay(raws, arrays)  # type: ignore[union-attr]
             if outs is not None:
                 self.graph_launches += 1
-                return _rebuild(entry.template, outs, arrays, entry.devices)
+                return _values.rebuild(entry.template, outs, arrays, entry.devices)
             entry.graph = None  # an outside array has a new buffer: capture again next time
         entry.replays += 1
         outs, effs = program.fn(*raws)  # type: ignore[misc]
@@ -315,7 +309,7 @@ class Jitted:
             a._state = None
             if getattr(a, "_views", None):
                 inplace.refresh_views(a)
-        return _rebuild(entry.template, outs, arrays, entry.devices)
+        return _values.rebuild(entry.template, outs, arrays, entry.devices)
 
     def _capture(self, entry: _Entry, raws: list[Any]) -> GraphReplay | bool:
         """The program captured as a device graph, or False where it cannot be (the CPU,
@@ -396,153 +390,6 @@ def reset_stats() -> None:
     for j in list(_all):
         j.replayed = j.traced = j.eager = 0
         j.causes.clear()
-
-
-# --------------------------------------------------------------------------------------------
-# arguments and results
-
-
-def _hashable(x: Any) -> Any:
-    try:
-        hash(x)
-    except TypeError:
-        raise _Unhashable(
-            f"a static argument of type {type(x).__name__} is not hashable; make it hashable "
-            "(a tuple instead of a list) or pass it as an ordinary argument"
-        ) from None
-    return (x.__class__, x)
-
-
-def _flatten(x: Any, leaves: list[Any], parts: list[Any]) -> None:
-    """Append ``x``'s signature to ``parts`` and its arrays (Arrays, NumPy arrays) to
-    ``leaves``."""
-    cls = x.__class__
-    if cls is Array:
-        leaves.append(x)
-        parts.append((x._data.shape, x._data.dtype, x._device))
-    elif cls is tuple or cls is list:
-        parts.append((cls, len(x)))
-        for v in x:
-            _flatten(v, leaves, parts)
-    elif cls is dict:
-        parts.append((dict, tuple(x)))
-        for v in x.values():
-            _flatten(v, leaves, parts)
-    elif cls is numpy.ndarray:  # read as an input (an Array in the traced call)
-        leaves.append(x)
-        parts.append((x.shape, x.dtype, None))
-    else:
-        try:
-            hash(x)
-        except TypeError:
-            raise _Unhashable(
-                f"an argument of type {type(x).__name__} is neither an array, a container of "
-                "them, nor hashable; pass it through a closure or make it hashable"
-            ) from None
-        parts.append((cls, x))
-
-
-def _as_arrays(x: Any) -> Any:
-    """``x`` with its NumPy arrays made Arrays (the traced call reads them as inputs)."""
-    cls = x.__class__
-    if cls is numpy.ndarray:
-        return Array(x)
-    if cls is tuple or cls is list:
-        items = [_as_arrays(v) for v in x]
-        return x if all(a is b for a, b in zip(items, x)) else cls(items)
-    if cls is dict:
-        vals = {k: _as_arrays(v) for k, v in x.items()}
-        return x if all(vals[k] is v for k, v in x.items()) else vals
-    return x
-
-
-def _template(
-    out: Any, t: Tracer, index: dict[int, int], outputs: list[Slot], devices: list[Any]
-) -> Any:
-    cls = out.__class__
-    if cls is Array:
-        i = index.get(id(out))
-        if i is not None:
-            return Same(i)
-        ref = t.ref(out._data)
-        if ref is None:
-            t.fail("the function returned an array that minpy.jit could not follow")
-            return None
-        outputs.append(ref)
-        devices.append(out._device)
-        return Out(len(outputs) - 1)
-    if cls is tuple or cls is list:
-        return cls(_template(v, t, index, outputs, devices) for v in out)
-    if hasattr(out, "_fields") and isinstance(out, tuple):
-        return cls(*[_template(v, t, index, outputs, devices) for v in out])
-    if cls is dict:
-        return {k: _template(v, t, index, outputs, devices) for k, v in out.items()}
-    if isinstance(out, (numpy.ndarray, numpy.generic)) or not isinstance(
-        out, (int, float, complex, str, bytes, type(None))
-    ):
-        t.fail(f"the function returned a {type(out).__name__}, which a replay cannot remake")
-    return out
-
-
-def _rebuild(template: Any, outs: tuple[Any, ...], arrays: list[Array], devices: list[Any]) -> Any:
-    cls = template.__class__
-    if cls is Out:
-        return wrap(outs[template.i], devices[template.i])
-    if cls is Same:
-        return arrays[template.i]
-    if cls is tuple or cls is list:
-        return cls(_rebuild(v, outs, arrays, devices) for v in template)
-    if cls is dict:
-        return {k: _rebuild(v, outs, arrays, devices) for k, v in template.items()}
-    if isinstance(template, tuple) and hasattr(template, "_fields"):
-        return cls(*[_rebuild(v, outs, arrays, devices) for v in template])
-    return template
-
-
-def _reachable(out: Any, found: set[int]) -> None:
-    cls = out.__class__
-    if cls is Array:
-        a = out
-        while a is not None and id(a) not in found:
-            found.add(id(a))
-            a = getattr(a._state, "base", None)
-    elif isinstance(out, (tuple, list)):
-        for v in out:
-            _reachable(v, found)
-    elif isinstance(out, dict):
-        for v in out.values():
-            _reachable(v, found)
-
-
-def _check_escapes(t: Tracer, out: Any) -> None:
-    """Fail if an Array made during the call outlives it other than through ``out``."""
-    ok: set[int] = {id(a) for a, _ in t.inputs}
-    _reachable(out, ok)
-    for attempt in range(2):
-        if not any((a := r()) is not None and id(a) not in ok for r in t.created):
-            return
-        if attempt == 0:
-            gc.collect()
-    t.fail(
-        "an array made inside the function outlives the call other than through its return "
-        "value (stored in an object, a global or a list)"
-    )
-
-
-def _externals(t: Tracer) -> list[weakref.ref[Array]]:
-    """Weak references to the arrays read from outside; fail if one was a temporary (an array
-    made inside the call by an operation the trace could not see)."""
-    refs = [weakref.ref(a) for a, _ in t.inputs[t.n_args :]]
-    t.inputs[t.n_args :] = [(None, n) for _, n in t.inputs[t.n_args :]]  # type: ignore[misc]
-    if any(r() is None for r in refs):
-        gc.collect()
-        if any(r() is None for r in refs):
-            t.fail(
-                "an array the function read from outside was replaced during the call (e.g. a "
-                "running statistic stored back into the model), or was made by an operation "
-                "minpy.jit cannot see"
-            )
-    return refs
 
 
 class _CallableModule(types.ModuleType):

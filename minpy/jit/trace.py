@@ -206,7 +206,8 @@ class _RouteCall:
 
 
 class _RecordingRoute:
-    """What the dispatcher needs of a route, with every backend call going to the tracer."""
+    """What the dispatcher needs of a route, with every backend call going to the tracer of
+    the call being traced (``minpy.watch.tracer``: one trace runs at a time)."""
 
     __slots__ = (
         "array_type",
@@ -215,13 +216,11 @@ class _RecordingRoute:
         "calls_by_marks",
         "fn",
         "plain",
-        "tracer",
         "writes_first",
     )
 
-    def __init__(self, base: Any, tracer: Tracer) -> None:
+    def __init__(self, base: Any) -> None:
         self.base = base
-        self.tracer = tracer
         self.calls = 0
         self.plain = base.plain
         self.array_type = base.array_type
@@ -231,7 +230,7 @@ class _RecordingRoute:
         if base.plain:
 
             def recorded(*args: Any, **kwargs: Any) -> Any:
-                return tracer.call(fn, args, kwargs, writes)
+                return watch.tracer.call(fn, args, kwargs, writes)
 
             self.fn = recorded
         else:
@@ -243,20 +242,31 @@ class _RecordingRoute:
         if rc is None:
             rc = self.calls_by_marks[marks] = _RouteCall(self.base, marks)
         raws = tuple(a._data if a.__class__ is Array else a for a in args)
-        return self.tracer.call(rc, raws, kwargs, self.writes_first)
+        return watch.tracer.call(rc, raws, kwargs, self.writes_first)
 
 
 class _RecordingPolicy(Policy):
-    """``base``'s routes, recorded (the policy in force while a call is traced)."""
+    """``base``'s routes, recorded (the policy in force while a call is traced). One per base
+    policy, kept while it lives: its routes hold no tracer, so nothing of a trace outlives it."""
 
-    def __init__(self, base: Policy, tracer: Tracer) -> None:
+    def __init__(self, base: Policy) -> None:
         super().__init__()
         self.base = base
-        self.tracer = tracer
         self.name = base.name
 
     def decide(self, prim: Any, device: Any) -> Any:
-        return _RecordingRoute(_policy.route_in(self.base, prim, device), self.tracer)
+        return _RecordingRoute(_policy.route_in(self.base, prim, device))
+
+
+_recording: weakref.WeakKeyDictionary[Policy, _RecordingPolicy] = weakref.WeakKeyDictionary()
+
+
+def recording_policy(base: Policy) -> _RecordingPolicy:
+    """The recording form of ``base``."""
+    rec = _recording.get(base)
+    if rec is None:
+        rec = _recording[base] = _RecordingPolicy(base)
+    return rec
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,7 +305,7 @@ class Tracer:
         self.depth = 0
         self.cause: tuple[str, str] | None = None
         self.base_policy = policy
-        self.policy = _RecordingPolicy(policy, self)
+        self.policy = recording_policy(policy)
 
     # --- bookkeeping ------------------------------------------------------------------------
     def on_this_thread(self) -> bool:
