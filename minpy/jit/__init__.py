@@ -39,6 +39,7 @@ from minpy import inplace, watch
 from minpy import policy as _policy
 from minpy.array import Array
 from minpy.context import current_context
+from minpy.jit import specialize as _specialize
 from minpy.jit import values as _values
 from minpy.jit.graph import GraphReplay, capturable
 from minpy.jit.program import Options, Program
@@ -269,6 +270,9 @@ class Jitted:
             program.eliminate_common_subexpressions()
         if opts.dce:
             program.eliminate_dead_code()
+        if opts.specialize:
+            _specialize.elide_broadcasts(program)
+            _specialize.specialize(program)
         program.compile(reuse=opts.reuse)
         inputs = {a._device for a, _ in t.inputs[: t.n_args]}
         inputs.update(e._device for r in externals if (e := r()) is not None)
@@ -345,6 +349,7 @@ def jit(
     dce: bool = True,
     cse: bool = True,
     fold: bool = True,
+    specialize: bool = True,
     reuse: bool = True,
     cuda_graph: bool = True,
 ) -> Any:
@@ -352,12 +357,15 @@ def jit(
 
     Use as ``@minpy.jit``, ``@minpy.jit(static_argnums=1)`` or ``minpy.jit(fun, ...)``.
     ``static_argnums`` are arguments taken by value into the signature (they must be
-    hashable); ``dce``, ``cse``, ``fold``, ``reuse`` and ``cuda_graph`` switch the program
-    optimisations (dead-code and common-subexpression elimination, constant folding, reuse
-    of dead buffers, replay as one CUDA graph on a GPU) off, for debugging.
+    hashable); ``dce``, ``cse``, ``fold``, ``specialize``, ``reuse`` and ``cuda_graph``
+    switch the program optimisations (dead-code and common-subexpression elimination,
+    constant folding, shape-specialized calls, reuse of dead buffers, replay as one CUDA
+    graph on a GPU) off, for debugging.
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    opts = Options(dce=dce, cse=cse, fold=fold, reuse=reuse, cuda_graph=cuda_graph)
+    opts = Options(
+        dce=dce, cse=cse, fold=fold, specialize=specialize, reuse=reuse, cuda_graph=cuda_graph
+    )
     if fun is None:
         return lambda f: Jitted(f, nums, opts)
     if not callable(fun):

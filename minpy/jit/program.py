@@ -41,6 +41,7 @@ class Options:
     dce: bool = True
     cse: bool = True
     fold: bool = True
+    specialize: bool = True
     reuse: bool = True
     cuda_graph: bool = True
 
@@ -87,6 +88,7 @@ class Program:
         self._namespace: dict[str, Any] = {}
         self.removed = 0
         self.folded = 0
+        self.specialized = 0
         self.merged = 0
         self.reused = 0
 
