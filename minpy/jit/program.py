@@ -290,18 +290,33 @@ class Program:
         capture[-1] = f"    return ({outs}), ({effs}), ({''.join(k + ', ' for k in kept)})"
         self.capture_source = "\n".join(capture) + "\n"
         namespace: dict[str, Any] = dict(consts)
-        exec(compile(self.source, "<minpy.jit program>", "exec"), namespace)
+        exec(_compiled(self.source, "<minpy.jit program>"), namespace)
         self.fn = namespace["replay"]
         self._namespace = namespace
 
     def capture_function(self) -> Callable[..., Any]:
         """The program as a function that keeps and returns every buffer (for a graph)."""
         namespace = dict(self._namespace)
-        exec(compile(self.capture_source, "<minpy.jit capture>", "exec"), namespace)
+        exec(_compiled(self.capture_source, "<minpy.jit capture>"), namespace)
         return namespace["capture"]  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return len(self.instrs)
+
+
+_CODE: dict[str, Any] = {}
+_CODE_LIMIT = 512
+
+
+def _compiled(source: str, name: str) -> Any:
+    """Python's code object for ``source`` (compiling costs ~5 us a line; a retrace for new
+    shapes, or a second function that records the same calls, gives the same source)."""
+    code = _CODE.get(source)
+    if code is None:
+        if len(_CODE) >= _CODE_LIMIT:
+            _CODE.clear()
+        code = _CODE[source] = compile(source, name, "exec")
+    return code
 
 
 class _Unkeyable(Exception):

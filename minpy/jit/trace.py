@@ -150,6 +150,7 @@ def _is_array(x: Any) -> bool:
 
 
 _ARRAY_TYPES: dict[type, bool] = {}
+_SCALARS = frozenset({int, float, bool, complex, str, type(None), slice, type(Ellipsis)})
 
 
 #: modules whose frames are the engine's, not the code being traced (a layer of minpy.nn is
@@ -349,13 +350,15 @@ class Tracer:
     # --- templates --------------------------------------------------------------------------
     def _template(self, x: Any, deps: list[bool]) -> Any:
         """``x`` with the backend arrays the trace knows replaced by their slot references."""
+        cls = x.__class__
+        if cls in _SCALARS:
+            return x
         entry = self.known.get(id(x))
         if entry is not None and entry[0] is x:
             ref = entry[1]
             if ref.n in self.dependent:
                 deps.append(True)
             return ref
-        cls = x.__class__
         if cls is not tuple and cls is not list and cls is not dict:
             if _is_array(x):
                 # a host array the function holds (a NumPy constant): a slot of its own, so
