@@ -37,6 +37,7 @@ class FakeBackend(NumpyBackend):
         self._missing = set(missing)
         self._count = count
         self.graphs_captured = 0
+        self.kernels_fused = 0
 
     def device_count(self) -> int:
         return self._count
@@ -47,6 +48,11 @@ class FakeBackend(NumpyBackend):
 
     def to_host(self, data: Any) -> Any:
         return data.copy()
+
+    def fuse(self, fn: Callable[..., Any], name: str) -> Callable[..., Any] | None:
+        """A stand-in for a fused kernel: ``fn`` itself (the same NumPy calls), counted."""
+        self.kernels_fused += 1
+        return fn
 
     def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
         """A stand-in for a CUDA graph: ``launch()`` runs ``fn`` again and writes its results

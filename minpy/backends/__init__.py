@@ -164,6 +164,11 @@ class Backend:
     def synchronize(self, device: DeviceLike) -> None:
         """Block until the device has finished its queued work."""
 
+    def fuse(self, fn: Callable[..., Any], name: str) -> Callable[..., Any] | None:
+        """``fn`` (a function of elementwise calls) compiled into one kernel, or None where the
+        backend cannot fuse. Used by ``minpy.jit``."""
+        return None
+
     def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
         """``(graph, fn())`` with ``fn``'s device work captured as one graph (``graph.launch()``
         runs it again on the same buffers), or None where the backend has no graphs. Used by

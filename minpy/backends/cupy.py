@@ -381,6 +381,10 @@ class CupyBackend(Backend):
             return self.xp.asnumpy(data)
         return data
 
+    def fuse(self, fn: Callable[..., Any], name: str) -> Callable[..., Any] | None:
+        """``fn`` compiled by ``cupy.fuse`` into one elementwise kernel (on its first call)."""
+        return self.xp.fuse(kernel_name=name)(fn)  # type: ignore[no-any-return]
+
     def capture_graph(self, device: DeviceLike, fn: Callable[[], Any]) -> tuple[Any, Any] | None:
         """``fn``'s kernels captured into one CUDA graph on a stream of its own (CuPy's stream
         capture); ``launch()`` orders the graph after the work already queued on the current

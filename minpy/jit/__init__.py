@@ -39,6 +39,7 @@ from minpy import inplace, watch
 from minpy import policy as _policy
 from minpy.array import Array
 from minpy.context import current_context
+from minpy.jit import fusion as _fusion
 from minpy.jit import specialize as _specialize
 from minpy.jit import values as _values
 from minpy.jit.graph import GraphReplay, capturable
@@ -273,10 +274,12 @@ class Jitted:
         if opts.specialize:
             _specialize.elide_broadcasts(program)
             _specialize.specialize(program)
-        program.compile(reuse=opts.reuse)
         inputs = {a._device for a, _ in t.inputs[: t.n_args]}
         inputs.update(e._device for r in externals if (e := r()) is not None)
         device = inputs.pop() if len(inputs) == 1 else None
+        if opts.fuse and device is not None and device.kind != "cpu":
+            _fusion.fuse(program, device.backend)
+        program.compile(reuse=opts.reuse)
         return _Entry(program, externals, ext_meta, template, devices, t.n_args, device)
 
     def _replay(self, entry: _Entry, leaves: list[Any]) -> Any:
@@ -350,6 +353,7 @@ def jit(
     cse: bool = True,
     fold: bool = True,
     specialize: bool = True,
+    fuse: bool = True,
     reuse: bool = True,
     cuda_graph: bool = True,
 ) -> Any:
@@ -357,14 +361,20 @@ def jit(
 
     Use as ``@minpy.jit``, ``@minpy.jit(static_argnums=1)`` or ``minpy.jit(fun, ...)``.
     ``static_argnums`` are arguments taken by value into the signature (they must be
-    hashable); ``dce``, ``cse``, ``fold``, ``specialize``, ``reuse`` and ``cuda_graph``
-    switch the program optimisations (dead-code and common-subexpression elimination,
-    constant folding, shape-specialized calls, reuse of dead buffers, replay as one CUDA
-    graph on a GPU) off, for debugging.
+    hashable); ``dce``, ``cse``, ``fold``, ``specialize``, ``fuse``, ``reuse`` and
+    ``cuda_graph`` switch the program optimisations (dead-code and common-subexpression
+    elimination, constant folding, shape-specialized calls, fusion of elementwise runs into
+    one kernel on a GPU, reuse of dead buffers, replay as one CUDA graph) off, for debugging.
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     opts = Options(
-        dce=dce, cse=cse, fold=fold, specialize=specialize, reuse=reuse, cuda_graph=cuda_graph
+        dce=dce,
+        cse=cse,
+        fold=fold,
+        specialize=specialize,
+        fuse=fuse,
+        reuse=reuse,
+        cuda_graph=cuda_graph,
     )
     if fun is None:
         return lambda f: Jitted(f, nums, opts)

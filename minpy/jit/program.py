@@ -42,6 +42,7 @@ class Options:
     cse: bool = True
     fold: bool = True
     specialize: bool = True
+    fuse: bool = True
     reuse: bool = True
     cuda_graph: bool = True
 
@@ -89,6 +90,7 @@ class Program:
         self.removed = 0
         self.folded = 0
         self.specialized = 0
+        self.fused = 0
         self.merged = 0
         self.reused = 0
 

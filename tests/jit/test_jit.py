@@ -379,3 +379,32 @@ def test_jit_graphs_can_be_switched_off_and_skip_draws() -> None:
         drop(x)
     assert off.graph_launches == 0 and off.replayed == 3
     assert drop.graph_launches == 0 and drop.replayed == 3
+
+
+def test_jit_fuses_elementwise_runs_on_a_device_that_can() -> None:
+    from minpy.testing import fake_device
+
+    dev = fake_device()
+
+    def f(x: Any) -> Any:
+        return np.sum(np.exp(np.tanh(x) * 2 - 1) / (1 + x * x))
+
+    g = grad_and_loss(f)
+    with dev:
+        x = np.linspace(-1, 1, 7)
+        want = g(x)
+        before = dev.backend.kernels_fused
+        fused, plain = minpy.jit(g), minpy.jit(g, fuse=False)
+        for _ in range(3):
+            got, got_plain = fused(x), plain(x)
+            for a, b, c in zip(_leaves_of(got), _leaves_of(want), _leaves_of(got_plain)):
+                _same(a, b)
+                _same(c, b)
+    (prog,) = fused.programs()
+    assert prog.fused >= 4 and dev.backend.kernels_fused > before
+    assert len(prog) < len(plain.programs()[0])
+    assert plain.programs()[0].fused == 0
+
+
+def _leaves_of(x: Any) -> list[Any]:
+    return [x] if not isinstance(x, (list, tuple)) else [v for i in x for v in _leaves_of(i)]
