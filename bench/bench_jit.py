@@ -31,7 +31,7 @@ import minpy.numpy as mnp
 from bench import bench_mlp as bm
 from bench import bench_overhead as bo
 from minpy.core import grad_and_loss
-from minpy.nn import layers, optim
+from minpy.nn import optim
 
 HAVE_JAX = importlib.util.find_spec("jax") is not None
 
@@ -45,14 +45,7 @@ def mlp_minpy(batch: int, jit: bool) -> Callable[[], Any]:
     host, xh, yh = bm.make_data(batch)
     params = [mnp.array(p) for p in host]
     x, y = mnp.array(xh), mnp.array(yh)
-
-    def loss(params: list[Any], x: Any, y: Any) -> Any:
-        w1, b1, w2, b2, w3, b3 = params
-        h = layers.relu(layers.affine(x, w1, b1))
-        h = layers.relu(layers.affine(h, w2, b2))
-        return layers.softmax_loss(layers.affine(h, w3, b3), y)
-
-    gl = grad_and_loss(loss)
+    gl = grad_and_loss(bm.minpy_loss)
 
     def step(x: Any, y: Any) -> Any:
         grads, value = gl(params, x, y)

@@ -51,18 +51,19 @@ def make_data(
 # the four implementations: each returns step() -> loss (one forward, backward and SGD update)
 
 
+def minpy_loss(params: list[Any], x: Any, y: Any) -> Any:
+    """The MLP's loss in ``minpy.nn.layers``."""
+    w1, b1, w2, b2, w3, b3 = params
+    h = layers.relu(layers.affine(x, w1, b1))
+    h = layers.relu(layers.affine(h, w2, b2))
+    return layers.softmax_loss(layers.affine(h, w3, b3), y)
+
+
 def minpy_step(batch: int) -> Callable[[], Any]:
     host, xh, yh = make_data(batch)
     params = [mnp.array(p) for p in host]
     x, y = mnp.array(xh), mnp.array(yh)
-
-    def loss(params: list[Any], x: Any, y: Any) -> Any:
-        w1, b1, w2, b2, w3, b3 = params
-        h = layers.relu(layers.affine(x, w1, b1))
-        h = layers.relu(layers.affine(h, w2, b2))
-        return layers.softmax_loss(layers.affine(h, w3, b3), y)
-
-    step = grad_and_loss(loss)
+    step = grad_and_loss(minpy_loss)
     configs: list[dict[str, Any]] = [{"learning_rate": LR} for _ in params]
 
     def run() -> Any:
