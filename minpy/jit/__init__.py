@@ -144,6 +144,8 @@ class Jitted:
             return self._eagerly(
                 "called under grad (the tape must see every operation)", args, kwargs
             )
+        if watch.active():  # inside another jitted call being traced: its program takes ours
+            return self._eagerly("called while another jitted call is traced", args, kwargs)
         try:
             key, leaves, args, kwargs = self._signature(args, kwargs)
         except _values.Unhashable as exc:

@@ -408,3 +408,57 @@ def test_jit_fuses_elementwise_runs_on_a_device_that_can() -> None:
 
 def _leaves_of(x: Any) -> list[Any]:
     return [x] if not isinstance(x, (list, tuple)) else [v for i in x for v in _leaves_of(i)]
+
+
+def test_jit_nested_calls_are_part_of_the_outer_program() -> None:
+    inner = minpy.jit(lambda x: np.exp(x) * 2)
+    outer = minpy.jit(lambda x: inner(x) + inner(x * 3))
+    x = np.array([0.1, 0.2])
+    want = np.exp(x) * 2 + np.exp(x * 3) * 2
+    for _ in range(3):
+        _same(outer(x), want)
+    assert (outer.traced, outer.replayed) == (1, 2)
+    assert inner.eager == 2  # inlined into the outer trace, never traced on its own
+    _same(inner(x), np.exp(x) * 2)
+    assert inner.traced == 1
+
+
+def test_jit_an_exception_while_tracing_leaves_nothing_behind() -> None:
+    calls = []
+
+    def f(x: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first call fails")
+        return x * 2
+
+    j = minpy.jit(f)
+    x = np.ones(2)
+    with pytest.raises(RuntimeError, match="first call fails"):
+        j(x)
+    from minpy import watch
+
+    assert watch.tracer is None
+    assert minpy.policy.policy_override.get() is None
+    _same(np.ones(2) + 1, x + 1)  # dispatch works as before
+    _same(j(x), x * 2)
+    _same(j(x), x * 2)
+    assert (j.traced, j.replayed) == (2, 1)
+
+
+def test_jit_on_methods_and_keyword_arguments() -> None:
+    class Model:
+        def __init__(self) -> None:
+            self.w = np.array([1.0, 2.0])
+
+        @minpy.jit
+        def predict(self, x: Any, scale: float = 1.0) -> Any:
+            return np.dot(x, self.w) * scale
+
+    m = Model()
+    x = np.ones((3, 2))
+    for _ in range(3):
+        _same(m.predict(x, scale=2.0), np.dot(x, m.w) * 2.0)
+    m.w[:] = 5.0  # the parameter is read at each replay
+    _same(m.predict(x, scale=2.0), np.dot(x, m.w) * 2.0)
+    assert Model.predict.replayed == 3
