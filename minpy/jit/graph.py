@@ -53,9 +53,13 @@ class GraphReplay:
                 outside[i][...] = effs[k]
             return outs, kept
 
-        # a capture records the kernels without running them; keep it so where a stand-in
-        # runs them (the fake device), by putting the outside buffers back as they were
+        # One real run first, so that the memory pool holds a buffer of every size the capture
+        # takes (a capture cannot allocate new device memory); then the capture, which only
+        # records. Both leave the outside buffers as they were (a stand-in's capture runs).
         saved = [backend.asarray(b, device, copy=True) for b in outside]
+        body()
+        for b, v in zip(outside, saved):
+            b[...] = v
         made = backend.capture_graph(device, body)
         for b, v in zip(outside, saved):
             b[...] = v
