@@ -462,3 +462,23 @@ def test_jit_on_methods_and_keyword_arguments() -> None:
     m.w[:] = 5.0  # the parameter is read at each replay
     _same(m.predict(x, scale=2.0), np.dot(x, m.w) * 2.0)
     assert Model.predict.replayed == 3
+
+
+def test_jit_training_step_runs_as_one_cuda_graph(device: minpy.Device) -> None:
+    """On a real GPU: the step is captured (a CUDA graph) and its kernels fused, and the
+    replays still train exactly as eager steps do (to rounding: fused kernels may contract)."""
+    if device.kind != "gpu":
+        pytest.skip("needs a CUDA device: this checks CuPy's graph capture and cupy.fuse")
+    with device:
+        pe = {k: v.to_device(device) for k, v in _params().items()}
+        pj = {k: v.to_device(device) for k, v in _params().items()}
+        x, y = _data()
+        eager, jitted = _sgd_step(pe), minpy.jit(_sgd_step(pj))
+        for _ in range(6):
+            numpy.testing.assert_allclose(
+                jitted(x, y).asnumpy(), eager(x, y).asnumpy(), rtol=1e-10, atol=1e-12
+            )
+    for k in pe:
+        numpy.testing.assert_allclose(pj[k].asnumpy(), pe[k].asnumpy(), rtol=1e-10, atol=1e-12)
+    assert jitted.graph_launches == 4, jitted.causes
+    assert jitted.programs()[0].fused > 0
