@@ -43,8 +43,9 @@ from minpy.jit import fusion as _fusion
 from minpy.jit import specialize as _specialize
 from minpy.jit import values as _values
 from minpy.jit.graph import GraphReplay, capturable
+from minpy.jit.instr import Slot
 from minpy.jit.program import Options, Program
-from minpy.jit.trace import Slot, Tracer, install, uninstall
+from minpy.jit.trace import Tracer, install, uninstall
 from minpy.tape import active_mask
 from minpy.transfer import adopt
 

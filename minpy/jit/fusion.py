@@ -14,18 +14,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from minpy.jit.instr import Instr, Item, Slot
 from minpy.jit.program import Program
-from minpy.jit.trace import Instr, Item, Slot, _RouteCall
+from minpy.jit.trace import RouteCall
 
 __all__ = ["fuse"]
 
-_SCALARS = (int, float, bool)
+SCALARS = (int, float, bool)
 
 
 def _kernel_fn(ins: Instr) -> Any:
     """The elementwise ufunc an instruction calls on the device, or None."""
     fn = ins.fn
-    if not isinstance(fn, _RouteCall) or ins.kwargs or ins.writes is not None or ins.keep:
+    if not isinstance(fn, RouteCall) or ins.kwargs or ins.writes is not None or ins.keep:
         return None
     route = fn.route
     ufunc = route.fn
@@ -37,7 +38,7 @@ def _kernel_fn(ins: Instr) -> Any:
     if len(ins.args) != nin or ins.meta is None or not ins.meta[2]:
         return None
     for a in ins.args:
-        if isinstance(a, Item) or not (isinstance(a, Slot) or type(a) in _SCALARS):
+        if isinstance(a, Item) or not (isinstance(a, Slot) or type(a) in SCALARS):
             return None
     return ufunc
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy
 
-from minpy.jit.trace import Instr, Item, Slot, _DictTemplate, _ListTemplate
+from minpy.jit.trace import DictTemplate, Instr, Item, ListTemplate, Slot
 
 __all__ = ["Options", "Program"]
 
@@ -155,9 +155,8 @@ class Program:
             return n
 
         for ins in self.instrs:
-            if ins.meta is None or not ins.meta[2]:  # a view, or a tuple of results
-                for s in ins.refs():
-                    parent[find(s.n)] = find(ins.slot)
+            for n in ins.shares():  # a view (or a tuple of them) and what it sees
+                parent[find(n)] = find(ins.slot)
         written = {find(ins.writes.n) for ins in self.instrs if ins.writes is not None}
         return {n for n in range(self.nslots) if find(n) in written}
 
@@ -208,9 +207,9 @@ class Program:
                 return repr(x)
             if cls is tuple and any(isinstance(v, Slot) for v in x):
                 return "(" + "".join(render(v) + ", " for v in x) + ")"
-            if isinstance(x, _ListTemplate):
+            if isinstance(x, ListTemplate):
                 return "[" + ", ".join(render(v) for v in x) + "]"
-            if isinstance(x, _DictTemplate):
+            if isinstance(x, DictTemplate):
                 return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in x.items()) + "}"
             return const(x)
 
@@ -226,8 +225,7 @@ class Program:
                 owned[ins.slot] = True
         aliased: set[int] = set()
         for ins in self.instrs:
-            if ins.meta is None or not ins.meta[2]:
-                aliased.update(s.n for s in ins.refs())
+            aliased.update(ins.shares())
         # first pass: which dead buffer each ufunc writes into (a buffer given away is not
         # deleted at its last use, only when the function returns)
         free: dict[tuple[Any, Any], list[int]] = {}
@@ -350,10 +348,10 @@ def _renamed(x: Any, rename: dict[int, int]) -> Any:
         if n is None:
             return x
         return Item(n, x.k) if isinstance(x, Item) else Slot(n)
-    if isinstance(x, _ListTemplate):
-        return _ListTemplate(_renamed(v, rename) for v in x)
-    if isinstance(x, _DictTemplate):
-        return _DictTemplate({k: _renamed(v, rename) for k, v in x.items()})
+    if isinstance(x, ListTemplate):
+        return ListTemplate(_renamed(v, rename) for v in x)
+    if isinstance(x, DictTemplate):
+        return DictTemplate({k: _renamed(v, rename) for k, v in x.items()})
     if x.__class__ is tuple:
         return tuple(_renamed(v, rename) for v in x)
     if x.__class__ is dict:
@@ -368,12 +366,12 @@ def _substituted(x: Any, consts: dict[int, Any]) -> Any:
         if v is _MISSING:
             return x
         return v[x.k] if isinstance(x, Item) else v
-    if isinstance(x, _ListTemplate):
+    if isinstance(x, ListTemplate):
         items = [_substituted(v, consts) for v in x]
-        return _ListTemplate(items) if any(isinstance(v, Slot) for v in items) else items
-    if isinstance(x, _DictTemplate):
+        return ListTemplate(items) if any(isinstance(v, Slot) for v in items) else items
+    if isinstance(x, DictTemplate):
         d = {k: _substituted(v, consts) for k, v in x.items()}
-        return _DictTemplate(d) if any(isinstance(v, Slot) for v in d.values()) else d
+        return DictTemplate(d) if any(isinstance(v, Slot) for v in d.values()) else d
     if x.__class__ is tuple:
         return tuple(_substituted(v, consts) for v in x)
     if x.__class__ is dict:

@@ -18,8 +18,8 @@ import numpy
 
 import minpy.numpy  # noqa: F401  (defines the sum_to primitive)
 from minpy.backends import numpy as _npb
+from minpy.jit.instr import Instr, Item, Slot
 from minpy.jit.program import Program
-from minpy.jit.trace import Instr, Item, Slot
 from minpy.primitive import registry
 
 __all__ = ["elide_broadcasts", "specialize"]

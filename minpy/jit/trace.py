@@ -33,9 +33,19 @@ from minpy import primitive as _primitive
 from minpy import watch
 from minpy.array import Array, wrap
 from minpy.dispatch import dispatch
+from minpy.jit.instr import (
+    SCALARS,
+    DictTemplate,
+    Instr,
+    Item,
+    ListTemplate,
+    Slot,
+    is_array,
+    sharing,
+)
 from minpy.policy import Policy
 
-__all__ = ["Instr", "Item", "Slot", "Tracer"]
+__all__ = ["RouteCall", "Tracer", "install", "uninstall"]
 
 #: primitives whose output shape depends on the values of their input
 DATA_SHAPES = frozenset(
@@ -61,96 +71,6 @@ DATA_SHAPES = frozenset(
 
 #: primitives that write into their first argument (besides the ufuncs' ``.at`` methods)
 WRITERS = frozenset({"copyto", "fill_diagonal", "place", "put", "put_along_axis", "putmask"})
-
-
-class Slot:
-    """A reference to the value of slot ``n`` of the program."""
-
-    __slots__ = ("n",)
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def __repr__(self) -> str:
-        return f"s{self.n}"
-
-
-class Item(Slot):
-    """Item ``k`` of the (tuple) value of slot ``n``."""
-
-    __slots__ = ("k",)
-
-    def __init__(self, n: int, k: int) -> None:
-        super().__init__(n)
-        self.k = k
-
-    def __repr__(self) -> str:
-        return f"s{self.n}[{self.k}]"
-
-
-class Instr:
-    """One backend call: ``slot = fn(*args, **kwargs)`` with ``Slot``s among the arguments.
-
-    ``writes`` is the slot written in place (``out=``, ``backend.write``), or None;
-    ``random`` marks a draw, ``keep`` a draw or a check (``minpy.watch.guard``): never
-    merged, folded or removed; ``meta`` is the result's
-    (shape, dtype, owns its memory) at trace time, or None if it is not an array.
-    """
-
-    __slots__ = ("_refs", "args", "fn", "keep", "kwargs", "meta", "random", "slot", "writes")
-
-    def __init__(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
-    ) -> None:
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
-        self.slot = slot
-        self.writes: Slot | None = None
-        self.random = bool(getattr(fn, "random", False))
-        self.keep = self.random
-        self.meta: tuple[Any, Any, bool] | None = None
-        self._refs: list[Slot] | None = None
-
-    def refs(self) -> list[Slot]:
-        """The slot references among the arguments (cached; ``rewrite`` clears it)."""
-        refs = self._refs
-        if refs is None:
-            refs = self._refs = []
-            _collect((self.args, self.kwargs), refs)
-        return refs
-
-    def rewrite(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        """Replace the arguments (a pass renamed or folded some slots)."""
-        self.args = args
-        self.kwargs = kwargs
-        self._refs = None
-
-
-def _collect(x: Any, out: list[Slot]) -> None:
-    if isinstance(x, Slot):
-        out.append(x)
-    elif isinstance(x, (tuple, list)):
-        for v in x:
-            _collect(v, out)
-    elif isinstance(x, dict):
-        for v in x.values():
-            _collect(v, out)
-
-
-def _is_array(x: Any) -> bool:
-    """Whether ``x`` is a backend array (NumPy's scalars are not: they are immutable values)."""
-    cls = x.__class__
-    known = _ARRAY_TYPES.get(cls)
-    if known is None:
-        known = _ARRAY_TYPES[cls] = not issubclass(cls, numpy.generic) and (
-            hasattr(cls, "__array_interface__") or hasattr(cls, "__cuda_array_interface__")
-        )
-    return known
-
-
-_ARRAY_TYPES: dict[type, bool] = {}
-_SCALARS = frozenset({int, float, bool, complex, str, type(None), slice, type(Ellipsis)})
 
 
 #: modules whose frames are the engine's, not the code being traced (a layer of minpy.nn is
@@ -186,7 +106,7 @@ def _user_line() -> str:
     return "<unknown>"
 
 
-class _RouteCall:
+class RouteCall:
     """A non-plain route's ``call`` on backend arrays (Arrays again at ``marks``)."""
 
     __slots__ = ("device", "marks", "route")
@@ -225,7 +145,7 @@ class _RecordingRoute:
         self.calls = 0
         self.plain = base.plain
         self.array_type = base.array_type
-        self.calls_by_marks: dict[tuple[int, ...], _RouteCall] = {}
+        self.calls_by_marks: dict[tuple[int, ...], RouteCall] = {}
         fn = base.fn
         self.writes_first = writes = base.name in WRITERS or base.name.endswith(".at")
         if base.plain:
@@ -241,7 +161,7 @@ class _RecordingRoute:
         marks = tuple(i for i, a in enumerate(args) if a.__class__ is Array)
         rc = self.calls_by_marks.get(marks)
         if rc is None:
-            rc = self.calls_by_marks[marks] = _RouteCall(self.base, marks)
+            rc = self.calls_by_marks[marks] = RouteCall(self.base, marks)
         raws = tuple(a._data if a.__class__ is Array else a for a in args)
         return watch.tracer.call(rc, raws, kwargs, self.writes_first)
 
@@ -324,9 +244,9 @@ class Tracer:
             self.dependent.add(n)
         if isinstance(value, (tuple, list)):  # several results (a namedtuple too)
             for k, item in enumerate(value):
-                if _is_array(item):
+                if is_array(item):
                     self.known[id(item)] = (item, Item(n, k))
-        elif _is_array(value):
+        elif is_array(value):
             self.known[id(value)] = (value, Slot(n))
             self.meta[n] = (value.shape, value.dtype)
         return n
@@ -351,7 +271,7 @@ class Tracer:
     def _template(self, x: Any, deps: list[bool]) -> Any:
         """``x`` with the backend arrays the trace knows replaced by their slot references."""
         cls = x.__class__
-        if cls in _SCALARS:
+        if cls in SCALARS:
             return x
         entry = self.known.get(id(x))
         if entry is not None and entry[0] is x:
@@ -360,7 +280,7 @@ class Tracer:
                 deps.append(True)
             return ref
         if cls is not tuple and cls is not list and cls is not dict:
-            if _is_array(x):
+            if is_array(x):
                 # a host array the function holds (a NumPy constant): a slot of its own, so
                 # that an Array wrapping it later (a rule's) is not taken for an outside input
                 ins = Instr(_constant, (x,), {}, 0)
@@ -373,12 +293,12 @@ class Tracer:
         if cls is tuple or cls is list:
             items = [self._template(v, deps) for v in x]
             if any(isinstance(v, Slot) for v in items):
-                return tuple(items) if cls is tuple else _ListTemplate(items)
+                return tuple(items) if cls is tuple else ListTemplate(items)
             return x
         if cls is dict:
             out = {k: self._template(v, deps) for k, v in x.items()}
             if any(isinstance(v, Slot) for v in out.values()):
-                return _DictTemplate(out)
+                return DictTemplate(out)
             return x
         return x
 
@@ -423,10 +343,12 @@ class Tracer:
             ins.writes = target
             if deps:
                 self.dependent.add(target.n)
-        elif target is not None and _is_array(target):
+        elif target is not None and is_array(target):
             self.fail("an operation wrote into an array minpy.jit does not follow")
-        if _is_array(out):
+        if is_array(out):
             ins.meta = (out.shape, out.dtype, fresh)
+        if not fresh or ins.meta is None:
+            ins.sees = sharing(out, args, targs)
         self.instrs.append(ins)
         return out
 
@@ -517,14 +439,6 @@ def _bool_key(key: Any) -> bool:
         if isinstance(k, list) and k and all(isinstance(v, bool) for v in k):
             return True
     return False
-
-
-class _ListTemplate(list[Any]):
-    """A list argument holding slot references (rebuilt as a list at replay)."""
-
-
-class _DictTemplate(dict[str, Any]):
-    """A dict argument holding slot references (rebuilt as a dict at replay)."""
 
 
 def install() -> None:

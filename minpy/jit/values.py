@@ -16,8 +16,9 @@ from typing import Any
 import numpy
 
 from minpy.array import Array, wrap
+from minpy.jit.instr import Slot
 from minpy.jit.program import Out, Same
-from minpy.jit.trace import Slot, Tracer
+from minpy.jit.trace import Tracer
 
 __all__ = [
     "Unhashable",

@@ -472,3 +472,15 @@ def test_layers_still_accept_broadcasting_arguments() -> None:
     assert h.shape == c.shape == (2, 4)
     assert _gru(h0=_ones(1, 4)).shape == (2, 3, 4)
     assert layers.conv2d(_ones(1, 1, 3, 3), _ones(2, 1, 2, 2), _ones(2, 1)).shape == (1, 2, 2, 2)
+
+
+def test_relu_gradient_is_zero_at_zero_and_keeps_the_dtype(device: minpy.Device) -> None:
+    """relu's gradient at 0 is the subgradient 0 (PyTorch's and JAX's choice), where
+    np.maximum(x, 0) splits the tie; float32 stays float32."""
+    with device:
+        x = np.array([-1.0, 0.0, 2.0], dtype=np.float32)
+    g = grad(lambda x: np.sum(layers.relu(x) * 3.0))(x)
+    assert g.dtype == numpy.float32
+    numpy.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0, 3.0])
+    tie = grad(lambda x: np.sum(np.maximum(x, 0) * 3.0))(x)
+    numpy.testing.assert_array_equal(tie.asnumpy(), [0.0, 1.5, 3.0])

@@ -18,6 +18,7 @@ from typing import Any
 import numpy
 
 import minpy.numpy as np
+from minpy.nn import layers as _layers
 
 Shape = tuple[int, ...]
 Domain = Callable[[numpy.random.RandomState, Shape], Any]
@@ -239,6 +240,8 @@ CASES: list[Case] = [
     C("logaddexp2", lambda x, y: np.logaddexp2(x, y), [M, M]),
     C("maximum", lambda x, y: np.maximum(x, y), [M, V]),
     C("maximum-relu", lambda x: np.maximum(0, x), [M], nonzero),
+    # minpy.nn.layers.relu: one primitive whose rule keeps only the output (gradient 0 at 0)
+    C("nn.relu", lambda x: _layers.relu(x), [M], nonzero, ref=lambda x: numpy.maximum(x, 0)),
     C("minimum", lambda x, y: np.minimum(x, y), [V, M]),
     C("minimum-scalar", lambda x: np.minimum(x, 0.3), [M]),
     C("fmax", lambda x, y: np.fmax(x, y), [M, M]),
