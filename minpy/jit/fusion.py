@@ -80,14 +80,10 @@ def fuse(program: Program, backend: Any) -> None:
             ins = fused_at[id(ins)]
         elif id(ins) in dropped:
             continue
-        if any(r.n in replace and not isinstance(r, Item) for r in ins.refs()):
-            ins.rewrite(_swap(ins.args, replace), _swap(ins.kwargs, replace))
-            if ins.writes is not None:
-                ins.writes = _swap(ins.writes, replace)
+        program.rename_in(ins, replace)
         kept.append(ins)
     program.instrs = kept
-    program.outputs = [_swap(s, replace) for s in program.outputs]
-    program.effects = [(i, _swap(s, replace)) for i, s in program.effects]
+    program.rename_results(replace)
 
 
 def _fuse_run(
@@ -143,15 +139,3 @@ def _fuse_run(
         program.meta[n] = program.meta[outputs[0]]
     program.fused += len(run)
     return new, outputs
-
-
-def _swap(x: Any, replace: dict[int, Slot]) -> Any:
-    if isinstance(x, Slot):
-        return x if isinstance(x, Item) else replace.get(x.n, x)
-    if isinstance(x, tuple):
-        return tuple(_swap(v, replace) for v in x)
-    if isinstance(x, list):
-        return type(x)(_swap(v, replace) for v in x)
-    if isinstance(x, dict):
-        return type(x)({k: _swap(v, replace) for k, v in x.items()})
-    return x

@@ -17,6 +17,7 @@ __all__ = [
     "Slot",
     "collect",
     "is_array",
+    "map_slots",
     "sharing",
 ]
 
@@ -138,6 +139,24 @@ def _flat(t: Any) -> list[Any]:
     if isinstance(t, (tuple, list)):
         return [v for x in t for v in _flat(x)]
     return [t]
+
+
+def map_slots(x: Any, fn: Callable[[Slot], Any]) -> Any:
+    """``x`` (an argument template) with each slot reference ``r`` replaced by ``fn(r)``; a
+    list or dict template left with no slot becomes a plain list or dict again."""
+    if isinstance(x, Slot):
+        return fn(x)
+    if isinstance(x, ListTemplate):
+        items = [map_slots(v, fn) for v in x]
+        return ListTemplate(items) if any(isinstance(v, Slot) for v in items) else items
+    if isinstance(x, DictTemplate):
+        d = {k: map_slots(v, fn) for k, v in x.items()}
+        return DictTemplate(d) if any(isinstance(v, Slot) for v in d.values()) else d
+    if x.__class__ is tuple:
+        return tuple(map_slots(v, fn) for v in x)
+    if x.__class__ is dict:
+        return {k: map_slots(v, fn) for k, v in x.items()}
+    return x
 
 
 def collect(x: Any, out: list[Slot]) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy
 
-from minpy.jit.trace import DictTemplate, Instr, Item, ListTemplate, Slot
+from minpy.jit.instr import DictTemplate, Instr, Item, ListTemplate, Slot, map_slots
 
 __all__ = ["Options", "Program"]
 
@@ -163,13 +163,10 @@ class Program:
     def eliminate_common_subexpressions(self) -> None:
         written = self._written_classes() | set(self.input_slots)
         seen: dict[Any, int] = {}
-        rename: dict[int, int] = {}
+        rename: dict[int, Slot] = {}
         kept: list[Instr] = []
         for ins in self.instrs:
-            if rename and any(r.n in rename for r in ins.refs()):
-                ins.rewrite(_renamed(ins.args, rename), _renamed(ins.kwargs, rename))
-                if ins.writes is not None:
-                    ins.writes = _renamed(ins.writes, rename)
+            self.rename_in(ins, rename)
             pure = not ins.keep and ins.writes is None and ins.slot not in written
             if pure and not any(s.n in written for s in ins.refs()):
                 try:
@@ -179,14 +176,25 @@ class Program:
                 if key is not None:
                     first = seen.get(key)
                     if first is not None:
-                        rename[ins.slot] = first
+                        rename[ins.slot] = Slot(first)
                         self.merged += 1
                         continue
                     seen[key] = ins.slot
             kept.append(ins)
         self.instrs = kept
-        self.outputs = [_renamed(s, rename) for s in self.outputs]
-        self.effects = [(i, _renamed(s, rename)) for i, s in self.effects]
+        self.rename_results(rename)
+
+    def rename_in(self, ins: Instr, replace: dict[int, Slot]) -> None:
+        """Point ``ins``'s references to the slots of ``replace`` where it maps them."""
+        if replace and any(r.n in replace for r in ins.refs()):
+            ins.rewrite(renamed(ins.args, replace), renamed(ins.kwargs, replace))
+            if ins.writes is not None:
+                ins.writes = renamed(ins.writes, replace)
+
+    def rename_results(self, replace: dict[int, Slot]) -> None:
+        """Point the outputs and effects at the slots ``replace`` maps theirs to."""
+        self.outputs = [renamed(s, replace) for s in self.outputs]
+        self.effects = [(i, renamed(s, replace)) for i, s in self.effects]
 
     # --- code generation ---------------------------------------------------------------------
     def compile(self, reuse: bool = True) -> None:
@@ -340,46 +348,29 @@ def _key(x: Any) -> Any:
     raise _Unkeyable
 
 
-def _renamed(x: Any, rename: dict[int, int]) -> Any:
-    if not rename:
-        return x
-    if isinstance(x, Slot):
-        n = rename.get(x.n)
-        if n is None:
-            return x
-        return Item(n, x.k) if isinstance(x, Item) else Slot(n)
-    if isinstance(x, ListTemplate):
-        return ListTemplate(_renamed(v, rename) for v in x)
-    if isinstance(x, DictTemplate):
-        return DictTemplate({k: _renamed(v, rename) for k, v in x.items()})
-    if x.__class__ is tuple:
-        return tuple(_renamed(v, rename) for v in x)
-    if x.__class__ is dict:
-        return {k: _renamed(v, rename) for k, v in x.items()}
-    return x
+def renamed(x: Any, replace: dict[int, Slot]) -> Any:
+    """``x`` with the references to the slots of ``replace`` replaced by what it maps them to
+    (item ``k`` of a renamed slot stays item ``k`` of the new one)."""
+
+    def ref(r: Slot) -> Any:
+        new = replace.get(r.n)
+        if new is None:
+            return r
+        return Item(new.n, r.k) if isinstance(r, Item) else new
+
+    return map_slots(x, ref) if replace else x
 
 
 def _substituted(x: Any, consts: dict[int, Any]) -> Any:
     """``x`` with the references to folded slots replaced by their values."""
-    if isinstance(x, Slot):
-        v = consts.get(x.n, _MISSING)
-        if v is _MISSING:
-            return x
-        return v[x.k] if isinstance(x, Item) else v
-    if isinstance(x, ListTemplate):
-        items = [_substituted(v, consts) for v in x]
-        return ListTemplate(items) if any(isinstance(v, Slot) for v in items) else items
-    if isinstance(x, DictTemplate):
-        d = {k: _substituted(v, consts) for k, v in x.items()}
-        return DictTemplate(d) if any(isinstance(v, Slot) for v in d.values()) else d
-    if x.__class__ is tuple:
-        return tuple(_substituted(v, consts) for v in x)
-    if x.__class__ is dict:
-        return {k: _substituted(v, consts) for k, v in x.items()}
-    return x
 
+    def value(r: Slot) -> Any:
+        if r.n not in consts:
+            return r
+        v = consts[r.n]
+        return v[r.k] if isinstance(r, Item) else v
 
-_MISSING = object()
+    return map_slots(x, value)
 
 
 def _shape_key(meta: tuple[Any, ...]) -> tuple[Any, Any]:
