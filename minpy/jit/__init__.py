@@ -148,7 +148,7 @@ class Jitted:
         if watch.active():  # inside another jitted call being traced: its program takes ours
             return self._eagerly("called while another jitted call is traced", args, kwargs)
         try:
-            key, leaves, args, kwargs = self._signature(args, kwargs)
+            key, leaves = self._signature(args, kwargs)
         except _values.Unhashable as exc:
             self._warn(str(exc))
             return self._eagerly(str(exc), args, kwargs)
@@ -169,9 +169,7 @@ class Jitted:
         self.causes[why] = self.causes.get(why, 0) + 1
         return self.fun(*args, **kwargs)
 
-    def _signature(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[Any, list[Any], tuple[Any, ...], dict[str, Any]]:
+    def _signature(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, list[Any]]:
         """The signature of a call and its array leaves (Arrays, and NumPy arrays)."""
         leaves: list[Any] = []
         parts: list[Any] = []
@@ -187,7 +185,7 @@ class Jitted:
             parts.append(tuple(kwargs))
         parts.append(_policy.policy_override.get() or _policy.global_policy)
         parts.append(current_context())
-        return tuple(parts), leaves, args, kwargs
+        return tuple(parts), leaves
 
     def _trace(
         self, key: Any, leaves: list[Array], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -197,13 +195,7 @@ class Jitted:
             static = self.static_argnums
             args = tuple(a if i in static else _values.as_arrays(a) for i, a in enumerate(args))
             kwargs = {k: _values.as_arrays(v) for k, v in kwargs.items()}
-            leaves = []
-            self._signature(args, kwargs)  # the same signature, now over Arrays only
-            for i, a in enumerate(args):
-                if i not in static:
-                    _values.flatten(a, leaves, [])
-            for v in kwargs.values():
-                _values.flatten(v, leaves, [])
+            leaves = self._signature(args, kwargs)[1]  # the same leaves, now all Arrays
         with _trace_lock:
             base = _policy.policy_override.get() or _policy.global_policy
             t = Tracer(base)
@@ -234,28 +226,21 @@ class Jitted:
             )
 
     def _finish(self, t: Tracer, out: Any) -> _Entry | _Eager:
-        if t.cause is None:
-            for i, (a, _) in enumerate(t.inputs):
-                if a._node is not None:
-                    t.fail("an input is still traced after the call")
-                elif a._data is not t.initial[i] and t.ref(a._data) is None:
-                    t.fail("an array was given a buffer that minpy.jit could not follow")
+        for i, (a, _) in enumerate(t.inputs):
+            if a._node is not None:
+                t.fail("an input is still traced after the call")
+            elif a._data is not t.initial[i] and t.ref(a._data) is None:
+                t.fail("an array was given a buffer that minpy.jit could not follow")
         outputs: list[Slot] = []
         devices: list[Any] = []
-        template = None
-        if t.cause is None:
-            index = {id(a): i for i, (a, _) in enumerate(t.inputs)}
-            template = _values.template(out, t, index, outputs, devices)
-        if t.cause is None:
-            _values.check_escapes(t, out)
-        if t.cause is not None:
-            why, line = t.cause
-            return _Eager(f"{why} (at {line})")
+        index = {id(a): i for i, (a, _) in enumerate(t.inputs)}
+        template = _values.template(out, t, index, outputs, devices)
+        _values.check_escapes(t, out)
         effects = [
             (i, t.ref(a._data)) for i, (a, _) in enumerate(t.inputs) if a._data is not t.initial[i]
         ]
         ext_meta = [(a._data.shape, a._data.dtype) for a, _ in t.inputs[t.n_args :]]
-        externals = _values.externals(t)
+        externals = _values.externals(t)  # (the first cause found is the one kept)
         if t.cause is not None:
             why, line = t.cause
             return _Eager(f"{why} (at {line})")
@@ -314,7 +299,6 @@ class Jitted:
             a = arrays[i]
             if a.__class__ is not Array:
                 continue  # a NumPy argument: eagerly, only its Array copy was rebound
-
             a._data = v
             a._state = None
             if getattr(a, "_views", None):

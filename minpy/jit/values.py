@@ -149,7 +149,10 @@ def _reachable(out: Any, found: set[int]) -> None:
 
 
 def check_escapes(t: Tracer, out: Any) -> None:
-    """Fail if an Array made during the call outlives it other than through ``out``."""
+    """Fail if an Array made during the call outlives it other than through ``out`` (not
+    looked for once the call has failed already: it may take a garbage collection)."""
+    if t.cause is not None:
+        return
     ok: set[int] = {id(a) for a, _ in t.inputs}
     _reachable(out, ok)
     for attempt in range(2):
