@@ -16,11 +16,9 @@ JAX is installed.
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import statistics
 import time
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -70,19 +68,6 @@ def trace_ratio() -> tuple[float, float]:
         j(xm, wm, b, y)
         traces.append(time.perf_counter() - t0)
     return eager, statistics.median(traces)
-
-
-def peak_bytes(run: Callable[[], Any]) -> int:
-    run()
-    run()  # the jitted step traces on the first call; measure a replay
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    tracemalloc.reset_peak()
-    run()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak - base
 
 
 def jax_simplenet() -> Callable[[], Any] | None:
@@ -140,8 +125,8 @@ def table() -> str:
         f"tracing call / eager call (SimpleNet gradient): {trace / eager:.2f}x "
         f"({trace * 1e6:.0f} us / {eager * 1e6:.0f} us)"
     )
-    eager_mem = peak_bytes(mlp_minpy(bm.MEMORY_BATCH, False))
-    jit_mem = peak_bytes(mlp_minpy(bm.MEMORY_BATCH, True))
+    eager_mem = bm.peak_of(mlp_minpy(bm.MEMORY_BATCH, False), warmups=2)
+    jit_mem = bm.peak_of(mlp_minpy(bm.MEMORY_BATCH, True), warmups=2)  # a replay
     lines.append(
         f"peak memory of a replay / an eager step (MLP, batch {bm.MEMORY_BATCH}): "
         f"{jit_mem / eager_mem:.2f}x ({jit_mem / 2**20:.1f} / {eager_mem / 2**20:.1f} MiB)"

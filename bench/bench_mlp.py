@@ -192,8 +192,14 @@ def test_mlp_step(benchmark: Any, name: str) -> None:
 def peak_bytes(name: str, batch: int = MEMORY_BATCH) -> int:
     """Peak bytes traced by tracemalloc during one step, beyond what the setup holds."""
     make, _ = IMPLS[name]
-    run = make(batch)
-    run()  # warm-up: caches and routes are built outside the measured step
+    return peak_of(make(batch))
+
+
+def peak_of(run: Callable[[], Any], warmups: int = 1) -> int:
+    """Peak bytes tracemalloc sees during one call of ``run``, after ``warmups`` calls (caches
+    and routes are built outside the measured call)."""
+    for _ in range(warmups):
+        run()
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
