@@ -89,6 +89,7 @@ class Primitive:
         self.view = view
         self.nested = nested
         self.creation = creation
+        self.writes_first = False  # writes into its first argument (copyto, put, ...)
         self.__name__ = name.rsplit(".", 1)[-1]
         self.__qualname__ = self.__name__
         self.__doc__ = doc

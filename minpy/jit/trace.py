@@ -69,10 +69,6 @@ DATA_SHAPES = frozenset(
 )
 
 
-#: primitives that write into their first argument (besides the ufuncs' ``.at`` methods)
-WRITERS = frozenset({"copyto", "fill_diagonal", "place", "put", "put_along_axis", "putmask"})
-
-
 #: modules whose frames are the engine's, not the code being traced (a layer of minpy.nn is
 #: the traced code's, so a cause inside it is reported there)
 _ENGINE = (
@@ -140,14 +136,14 @@ class _RecordingRoute:
         "writes_first",
     )
 
-    def __init__(self, base: Any) -> None:
+    def __init__(self, base: Any, writes_first: bool) -> None:
         self.base = base
         self.calls = 0
         self.plain = base.plain
         self.array_type = base.array_type
         self.calls_by_marks: dict[tuple[int, ...], RouteCall] = {}
         fn = base.fn
-        self.writes_first = writes = base.name in WRITERS or base.name.endswith(".at")
+        self.writes_first = writes = writes_first
         if base.plain:
 
             def recorded(*args: Any, **kwargs: Any) -> Any:
@@ -176,7 +172,7 @@ class _RecordingPolicy(Policy):
         self.name = base.name
 
     def decide(self, prim: Any, device: Any) -> Any:
-        return _RecordingRoute(_policy.route_in(self.base, prim, device))
+        return _RecordingRoute(_policy.route_in(self.base, prim, device), prim.writes_first)
 
 
 _recording: weakref.WeakKeyDictionary[Policy, _RecordingPolicy] = weakref.WeakKeyDictionary()

@@ -347,6 +347,9 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
 
 
 _WRITERS = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"})
+for _name in _WRITERS:
+    _names[_name].writes_first = True  # (minpy.jit replays them as writes)
+del _name
 
 
 def _write_into(name: str, a: Any, *args: Any, **kwargs: Any) -> None:

@@ -123,6 +123,20 @@ def test_jit_replays_in_place_writes_to_inputs(device: minpy.Device) -> None:
     assert j.replayed == 2
 
 
+def test_jit_replays_numpy_writers_into_inputs() -> None:
+    def f(a: Any, v: Any) -> Any:
+        np.copyto(a, v * 2)
+        np.put(a, [0], 7.0)
+        return a.sum()
+
+    j = minpy.jit(f)
+    for i in range(3):
+        a1, a2, v = np.zeros(3), np.zeros(3), np.arange(3.0) + i
+        _same(j(a1, v), f(a2, v))
+        _same(a1, a2)
+    assert j.replayed == 2
+
+
 def test_jit_dropout_draws_afresh(device: minpy.Device) -> None:
     f = minpy.jit(lambda x: x * (np.random.rand(*x.shape) > 0.5))
     with device:
