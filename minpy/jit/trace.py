@@ -205,7 +205,7 @@ def _traced_dispatch(prim: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 class Tracer:
-    """Records one call (see the module docstring); ``finish`` checks what it saw."""
+    """Records one call (see the module docstring); ``Jitted._finish`` checks what it saw."""
 
     def __init__(self, policy: Policy) -> None:
         self.thread = threading.get_ident()
@@ -221,7 +221,6 @@ class Tracer:
         self.created: list[weakref.ref[Array]] = []
         self.depth = 0
         self.cause: tuple[str, str] | None = None
-        self.base_policy = policy
         self.policy = recording_policy(policy)
 
     # --- bookkeeping ------------------------------------------------------------------------
@@ -291,11 +290,9 @@ class Tracer:
             if any(isinstance(v, Slot) for v in items):
                 return tuple(items) if cls is tuple else ListTemplate(items)
             return x
-        if cls is dict:
-            out = {k: self._template(v, deps) for k, v in x.items()}
-            if any(isinstance(v, Slot) for v in out.values()):
-                return DictTemplate(out)
-            return x
+        out = {k: self._template(v, deps) for k, v in x.items()}  # a dict
+        if any(isinstance(v, Slot) for v in out.values()):
+            return DictTemplate(out)
         return x
 
     # --- the three sources of events ----------------------------------------------------------
@@ -352,8 +349,7 @@ class Tracer:
         self.created.append(weakref.ref(array))
 
     def saw(self, array: Array) -> None:
-        if self.ref(array._data) is None:
-            self.add_input(array, False)
+        self.add_input(array, False)  # (nothing if the trace knows its buffer already)
 
     def host_read(self, array: Array, what: str) -> None:
         ref = self.ref(array._data)
@@ -382,8 +378,7 @@ class Tracer:
     def _see(self, a: Any) -> None:
         cls = a.__class__
         if cls is Array:
-            if self.ref(a._data) is None:
-                self.add_input(a, False)
+            self.add_input(a, False)
         elif cls is list or cls is tuple:
             for v in a:
                 self._see(v)
