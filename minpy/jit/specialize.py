@@ -57,32 +57,8 @@ def elide_broadcasts(program: Program) -> None:
         if src_shape is None or ins.writes is not None:
             continue
         target = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-        ok = bool(readers.get(ins.slot))
-        for r in readers.get(ins.slot, []):
-            if not (
-                isinstance(r.fn, numpy.ufunc)
-                and r.fn.nin == 2
-                and r.fn.signature is None
-                and not r.kwargs
-                and len(r.args) == 2
-                and r.meta is not None
-                and tuple(r.meta[0]) == target
-            ):
-                ok = False
-                break
-            other = r.args[1] if _is(r.args[0], ins.slot) else r.args[0]
-            other_shape = _shape(other, meta)
-            if other_shape is None or _is(other, ins.slot):
-                ok = False
-                break
-            try:
-                if numpy.broadcast_shapes(src_shape, other_shape) != target:
-                    ok = False
-                    break
-            except ValueError:
-                ok = False
-                break
-        if ok:
+        reads = readers.get(ins.slot)
+        if reads and all(_reads_alike(r, ins.slot, src_shape, target, meta) for r in reads):
             replace[ins.slot] = src
     if not replace:
         return
@@ -91,12 +67,39 @@ def elide_broadcasts(program: Program) -> None:
         if ins.slot in replace:
             program.removed += 1
             continue
-        if any(ref.n in replace for ref in ins.refs()):
-            ins.rewrite(
-                tuple(replace.get(a.n, a) if _plain(a) else a for a in ins.args), ins.kwargs
-            )
+        program.rename_in(ins, replace)
         kept.append(ins)
     program.instrs = kept
+
+
+def _reads_alike(
+    r: Instr,
+    n: int,
+    src_shape: tuple[int, ...],
+    target: tuple[int, ...],
+    meta: dict[int, tuple[Any, Any]],
+) -> bool:
+    """Whether the call ``r``, reading slot ``n`` (an array of ``src_shape`` broadcast to
+    ``target``), gives the same result reading the array itself: a binary elementwise ufunc
+    whose other operand broadcasts it to ``target`` anyway."""
+    if not (
+        isinstance(r.fn, numpy.ufunc)
+        and r.fn.nin == 2
+        and r.fn.signature is None
+        and not r.kwargs
+        and len(r.args) == 2
+        and r.meta is not None
+        and tuple(r.meta[0]) == target
+    ):
+        return False
+    other = r.args[1] if _is(r.args[0], n) else r.args[0]
+    other_shape = _shape(other, meta)
+    if other_shape is None or _is(other, n):
+        return False
+    try:
+        return numpy.broadcast_shapes(src_shape, other_shape) == target
+    except ValueError:
+        return False
 
 
 def _is(x: Any, n: int) -> bool:
