@@ -84,6 +84,7 @@ def fuse(program: Program, backend: Any) -> None:
         kept.append(ins)
     program.instrs = kept
     program.rename_results(replace)
+    program._written = None  # the kernels' results are new slots
 
 
 def _fuse_run(

@@ -30,7 +30,7 @@ def capturable(program: Program, n_args: int) -> bool:
     if any(i < n_args for i, _ in program.effects):
         return False
     # an argument written in place: the graph would write into its static copy instead
-    written = program._written_classes()
+    written = program.written()
     return not any(n in written for n in program.input_slots[:n_args])
 
 

@@ -70,20 +70,27 @@ class Instr:
     )
 
     def __init__(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], slot: int
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        slot: int,
+        refs: list[Slot] | None = None,
+        random: bool | None = None,
     ) -> None:
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
         self.slot = slot
         self.writes: Slot | None = None
-        self.random = bool(getattr(fn, "random", False))
-        self.keep = self.random
+        self.random = self.keep = (
+            bool(getattr(fn, "random", False)) if random is None else random
+        )
         self.meta: tuple[Any, Any, bool] | None = None
         # the argument slots whose memory the result shares (None: unknown, so all of them
         # when the result is not an array of its own)
         self.sees: tuple[int, ...] | None = None
-        self._refs: list[Slot] | None = None
+        self._refs = refs  # the slot references among the arguments (None: not worked out)
 
     def shares(self) -> list[int] | tuple[int, ...]:
         """The argument slots whose memory the result may share."""

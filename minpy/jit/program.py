@@ -21,6 +21,7 @@ function on backend arrays, with no Array, tape or dispatch on the way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,8 @@ class Program:
         self.effects = effects  # (input index, slot): rebind that input's Array to the slot
         self.meta = meta
         self.source = ""
-        self.capture_source = ""
+        self._capture_parts: tuple[str, list[str], str] = ("", [], "")
+        self._written: set[int] | None = None
         self.fn: Callable[..., Any] | None = None
         self._namespace: dict[str, Any] = {}
         self.removed = 0
@@ -105,7 +107,7 @@ class Program:
         slot (a constant is one buffer shared by every replay), and the outputs and effects
         (each call returns fresh arrays).
         """
-        fixed = self._written_classes() | set(self.input_slots) | self._roots()
+        fixed = self.written() | set(self.input_slots) | self._roots()
         consts: dict[int, Any] = {}
         kept: list[Instr] = []
         for ins in self.instrs:
@@ -144,8 +146,17 @@ class Program:
         kept.reverse()
         self.instrs = kept
 
+    def written(self) -> set[int]:
+        """Slots that are written, or share memory (by a view) with a written slot.
+
+        Worked out once, on the program as traced: the passes after it only remove, fold or
+        merge unwritten slots, so it stays a safe superset (a pass that adds slots that can be
+        written, as fusion does, sets ``_written`` to None)."""
+        if self._written is None:
+            self._written = self._written_classes()
+        return self._written
+
     def _written_classes(self) -> set[int]:
-        """Slots that are written, or share memory (by a view) with a written slot."""
         parent = list(range(self.nslots))
 
         def find(n: int) -> int:
@@ -161,7 +172,7 @@ class Program:
         return {n for n in range(self.nslots) if find(n) in written}
 
     def eliminate_common_subexpressions(self) -> None:
-        written = self._written_classes() | set(self.input_slots)
+        written = self.written() | set(self.input_slots)
         seen: dict[Any, int] = {}
         rename: dict[int, Slot] = {}
         kept: list[Instr] = []
@@ -170,7 +181,11 @@ class Program:
             pure = not ins.keep and ins.writes is None and ins.slot not in written
             if pure and not any(s.n in written for s in ins.refs()):
                 try:
-                    key = (id(ins.fn), _key(ins.args), _key(ins.kwargs))
+                    key = (
+                        id(ins.fn),
+                        tuple([_key(a) for a in ins.args]),
+                        _key(ins.kwargs) if ins.kwargs else None,
+                    )
                 except _Unkeyable:
                     key = None
                 if key is not None:
@@ -198,109 +213,119 @@ class Program:
 
     # --- code generation ---------------------------------------------------------------------
     def compile(self, reuse: bool = True) -> None:
+        """Generate the replay function (see the module docstring) and ``exec`` it.
+
+        One walk over the instructions: each result is a local ``s<slot>``, deleted after its
+        last use; with ``reuse``, an elementwise NumPy ufunc writes into a dead buffer of its
+        result's shape and dtype, and that buffer's ``del`` moves to the line that takes it.
+        """
+        instrs = self.instrs
         consts: dict[str, Any] = {}
-        names: dict[int, str] = {}
+        named: dict[int, str] = {}
 
         def const(x: Any) -> str:
-            name = f"c{len(consts)}"
-            consts[name] = x
+            name = named.get(id(x))
+            if name is None:
+                name = named[id(x)] = f"c{len(consts)}"
+                consts[name] = x
             return name
 
         def render(x: Any) -> str:
-            if isinstance(x, Slot):
-                base = names.get(x.n) or f"s{x.n}"
-                return f"{base}[{x.k}]" if isinstance(x, Item) else base
             cls = x.__class__
-            if cls in _LITERALS and (cls is not float or (x == x and abs(x) != float("inf"))):
+            if cls is Slot:
+                return f"s{x.n}"
+            if cls is Item:
+                return f"s{x.n}[{x.k}]"
+            if cls in _LITERALS and (cls is not float or math.isfinite(x)):
                 return repr(x)
             if cls is tuple and any(isinstance(v, Slot) for v in x):
                 return "(" + "".join(render(v) + ", " for v in x) + ")"
-            if isinstance(x, ListTemplate):
+            if cls is ListTemplate:
                 return "[" + ", ".join(render(v) for v in x) + "]"
-            if isinstance(x, DictTemplate):
+            if cls is DictTemplate:
                 return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in x.items()) + "}"
             return const(x)
 
         last_use: dict[int, int] = {}
-        for i, ins in enumerate(self.instrs):
-            for s in ins.refs():
-                last_use[s.n] = i
-        keep = self._roots() | set(self.input_slots)
-        written = self._written_classes()
-        owned: dict[int, bool] = {}
-        for ins in self.instrs:
-            if ins.meta is not None and ins.meta[2]:
-                owned[ins.slot] = True
-        aliased: set[int] = set()
-        for ins in self.instrs:
-            aliased.update(ins.shares())
-        # first pass: which dead buffer each ufunc writes into (a buffer given away is not
-        # deleted at its last use, only when the function returns)
-        free: dict[tuple[Any, Any], list[int]] = {}
-        into: dict[int, int] = {}
-        dying_at: list[list[int]] = []
-        for i, ins in enumerate(self.instrs):
-            dying = [
-                n
-                for n in dict.fromkeys(s.n for s in ins.refs())
-                if last_use.get(n) == i and n not in keep
-            ]
-            dying_at.append(dying)
-            if not reuse:
-                continue
-            for n in dying:
-                if owned.get(n) and n not in aliased and n not in written and n in self.meta:
-                    free.setdefault(_shape_key(self.meta[n]), []).append(n)
-            if (
-                isinstance(ins.fn, numpy.ufunc)
-                and ins.fn.signature is None  # elementwise (matmul's out= takes another path)
-                and ins.meta is not None
-                and ins.meta[2]
-                and not ins.kwargs
-                and ins.slot not in keep
-                and ins.slot not in aliased
-                and ins.slot not in written
-            ):
-                pool = free.get(_shape_key(ins.meta[:2]))
-                if pool:
-                    into[i] = pool.pop()
-        given = set(into.values())
-        self.reused = len(into)
-
-        params = ", ".join(f"s{n}" for n in self.input_slots)
-        lines = [f"def replay({params}):"]
-        kept: list[str] = []
-        for i, ins in enumerate(self.instrs):
-            f = const(ins.fn)
+        owned: set[int] = set()  # results that own their memory (not views, not arguments)
+        aliased: set[int] = set()  # slots some view (or tuple of them) may share
+        for i, ins in enumerate(instrs):
+            for r in ins.refs():
+                last_use[r.n] = i
+            m = ins.meta
+            if m is not None and m[2]:
+                owned.add(ins.slot)
+            else:
+                aliased.update(ins.shares())
+        keep = self._roots()
+        keep.update(self.input_slots)
+        meta = self.meta
+        if reuse:  # what no buffer may be taken from or given to
+            barred = keep | aliased | self.written()
+        free: dict[tuple[Any, Any], list[int]] = {}  # dead owned buffers by (shape, dtype)
+        died: dict[int, list[int]] = {}  # a free buffer -> the del list it sits in
+        body: list[str] = []
+        dels: list[list[int]] = []
+        self.reused = 0
+        for i, ins in enumerate(instrs):
+            gone: list[int] = []
+            for r in ins.refs():
+                n = r.n
+                if last_use[n] == i and n not in keep and n not in gone:
+                    gone.append(n)
+                    if reuse and n in owned and n not in barred and n in meta:
+                        m = meta[n]
+                        free.setdefault((m[0], m[1]), []).append(n)
+                        died[n] = gone
+            fn = ins.fn
             args = [render(a) for a in ins.args]
-            args += [f"{k}={render(v)}" for k, v in ins.kwargs.items()]
-            buf = into.get(i)
-            if buf is not None:
-                args.append(f"out=s{buf}")
-            target = f"s{ins.slot}"
-            lines.append(f"    {target} = {f}({', '.join(args)})")
-            kept.append(target)
-            gone = [n for n in dying_at[i] if n not in given]
-            if buf is not None:
-                gone.append(buf)
-            if ins.slot not in last_use and ins.slot not in keep:
-                gone.append(ins.slot)
-            if gone:
-                lines.append("    del " + ", ".join(f"s{n}" for n in dict.fromkeys(gone)))
+            if ins.kwargs:
+                args += [f"{k}={render(v)}" for k, v in ins.kwargs.items()]
+            n = ins.slot
+            m = ins.meta
+            if (
+                reuse
+                and m is not None
+                and m[2]
+                and not ins.kwargs
+                and fn.__class__ is numpy.ufunc
+                and fn.signature is None  # elementwise (matmul's out= takes another path)
+                and n not in barred
+            ):
+                pool = free.get((m[0], m[1]))
+                if pool:  # the buffer's name is deleted here, once its new owner has it
+                    buf = pool.pop()
+                    args.append(f"out=s{buf}")
+                    died[buf].remove(buf)
+                    gone.append(buf)
+                    self.reused += 1
+            body.append(f"    s{n} = {const(fn)}({', '.join(args)})")
+            if n not in last_use and n not in keep:
+                gone.append(n)
+            dels.append(gone)
         outs = "".join(render(s) + ", " for s in self.outputs)
         effs = "".join(render(s) + ", " for _, s in self.effects)
+        params = ", ".join(f"s{n}" for n in self.input_slots)
+        lines = [f"def replay({params}):"]
+        for line, gone in zip(body, dels):
+            lines.append(line)
+            if gone:
+                lines.append("    del " + ", ".join(f"s{n}" for n in gone))
         lines.append(f"    return ({outs}), ({effs})")
         self.source = "\n".join(lines) + "\n"
-        # the variant a CUDA graph is captured from: every buffer stays referenced (the graph
-        # reads and writes them at each launch), and all of them are returned to be kept
-        capture = [line for line in lines if not line.startswith("    del ")]
-        capture[0] = capture[0].replace("def replay(", "def capture(")
-        capture[-1] = f"    return ({outs}), ({effs}), ({''.join(k + ', ' for k in kept)})"
-        self.capture_source = "\n".join(capture) + "\n"
-        namespace: dict[str, Any] = dict(consts)
+        # the variant a CUDA graph is captured from (made on demand): every buffer stays
+        # referenced (the graph reads and writes them at each launch), all of them returned
+        kept = "".join(f"s{ins.slot}, " for ins in instrs)
+        self._capture_parts = (params, body, f"    return ({outs}), ({effs}), ({kept})")
+        namespace: dict[str, Any] = consts
         exec(_compiled(self.source, "<minpy.jit program>"), namespace)
         self.fn = namespace["replay"]
         self._namespace = namespace
+
+    @property
+    def capture_source(self) -> str:
+        params, body, ret = self._capture_parts
+        return "\n".join([f"def capture({params}):", *body, ret]) + "\n"
 
     def capture_function(self) -> Callable[..., Any]:
         """The program as a function that keeps and returns every buffer (for a graph)."""
@@ -332,9 +357,11 @@ class _Unkeyable(Exception):
 
 
 def _key(x: Any) -> Any:
-    if isinstance(x, Slot):
-        return ("s", x.n, x.k if isinstance(x, Item) else None)
     cls = x.__class__
+    if cls is Slot:
+        return ("s", x.n)
+    if cls is Item:
+        return ("s", x.n, x.k)
     if cls in _LITERALS:
         return (cls, x)
     if cls is tuple or cls is list or isinstance(x, list):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from threading import get_ident
 from collections.abc import Callable
 from typing import Any
 
@@ -196,12 +197,46 @@ _install_lock = threading.Lock()
 
 def _traced_dispatch(prim: Any, *args: Any, **kwargs: Any) -> Any:
     t = watch.tracer
-    if t is None or t.depth or not t.on_this_thread():
+    if t is None or t.depth or get_ident() != t.thread:
         return dispatch(prim, *args, **kwargs)
-    t.before(prim, args, kwargs)
+    # before the call: the Arrays it reads that the trace has not seen come from outside
+    known = t.known
+    for a in args:
+        cls = a.__class__
+        if cls is Array:
+            raw = a._data
+            e = known.get(id(raw))
+            if e is None or e[0] is not raw:
+                t.add_input(a, False)
+        elif cls is list or cls is tuple:
+            t.see(a)
+    if kwargs:
+        t.see(kwargs.values())
+    if _override() is not t.policy:
+        t.fail("the policy was changed inside the traced function")
+    if prim.name in _CHECKED:
+        t.check_shape(prim, args)
     res = dispatch(prim, *args, **kwargs)
-    t.after(prim, res)
+    # after it: every Array it made is the result of a recorded call
+    if res.__class__ is Array:
+        t.created.append(weakref.ref(res))
+        raw = res._data
+        e = known.get(id(raw))
+        if e is None or e[0] is not raw:
+            t.account(prim, res, None, t.instrs[-1] if t.instrs else None)
+    elif isinstance(res, (tuple, list)):
+        last = t.instrs[-1] if t.instrs else None
+        for k, r in enumerate(res):
+            if r.__class__ is Array:
+                t.created.append(weakref.ref(r))
+                if t.ref(r._data) is None:
+                    t.account(prim, r, k, last)
     return res
+
+
+_override = _policy.policy_override.get
+#: primitives whose arguments ``Tracer.check_shape`` looks at
+_CHECKED = DATA_SHAPES | {"where", "getitem", "repeat"}
 
 
 class Tracer:
@@ -263,37 +298,39 @@ class Tracer:
             self.n_args += 1
 
     # --- templates --------------------------------------------------------------------------
-    def _template(self, x: Any, deps: list[bool]) -> Any:
-        """``x`` with the backend arrays the trace knows replaced by their slot references."""
+    def _template(self, x: Any, refs: list[Slot]) -> Any:
+        """``x`` with the backend arrays the trace knows replaced by their slot references
+        (each appended to ``refs``)."""
         cls = x.__class__
         if cls in SCALARS:
             return x
         entry = self.known.get(id(x))
         if entry is not None and entry[0] is x:
             ref = entry[1]
-            if ref.n in self.dependent:
-                deps.append(True)
+            refs.append(ref)
             return ref
         if cls is not tuple and cls is not list and cls is not dict:
             if is_array(x):
                 # a host array the function holds (a NumPy constant): a slot of its own, so
                 # that an Array wrapping it later (a rule's) is not taken for an outside input
-                ins = Instr(_constant, (x,), {}, 0)
+                ins = Instr(_constant, (x,), {}, 0, [])
                 ins.slot = self._new_slot(x, False)
                 ins.meta = (x.shape, x.dtype, False)
                 self.values[ins.slot] = x
                 self.instrs.append(ins)
-                return Slot(ins.slot)
+                ref = Slot(ins.slot)
+                refs.append(ref)
+                return ref
             return x
         if cls is tuple or cls is list:
-            items = [self._template(v, deps) for v in x]
-            if any(isinstance(v, Slot) for v in items):
+            n = len(refs)
+            items = [self._template(v, refs) for v in x]
+            if len(refs) > n:
                 return tuple(items) if cls is tuple else ListTemplate(items)
             return x
-        out = {k: self._template(v, deps) for k, v in x.items()}  # a dict
-        if any(isinstance(v, Slot) for v in out.values()):
-            return DictTemplate(out)
-        return x
+        n = len(refs)
+        out = {k: self._template(v, refs) for k, v in x.items()}  # a dict
+        return DictTemplate(out) if len(refs) > n else x
 
     # --- the three sources of events ----------------------------------------------------------
     def call(
@@ -308,42 +345,71 @@ class Tracer:
         (``writes_first``: it writes into its first argument)."""
         if self.depth:
             return fn(*args, **kwargs)
-        deps: list[bool] = []
-        template = self._template
-        targs = tuple([template(a, deps) for a in args])
-        tkw = {k: template(v, deps) for k, v in kwargs.items()} if kwargs else kwargs
+        refs: list[Slot] = []
+        known = self.known
+        targs = []
+        for a in args:  # _template, with its commonest case (a known array) written out
+            e = known.get(id(a))
+            if e is not None and e[0] is a:
+                refs.append(e[1])
+                targs.append(e[1])
+            else:
+                targs.append(self._template(a, refs))
+        tkw = {k: self._template(v, refs) for k, v in kwargs.items()} if kwargs else kwargs
         self.depth += 1
         try:
             out = fn(*args, **kwargs)
         finally:
             self.depth -= 1
-        # a result the trace already knows is one of the arguments (asarray, astype without
-        # a copy): it shares their memory, so it is never "owned"
-        fresh = self.ref(out) is None and getattr(out, "base", None) is None
-        ins = Instr(fn, targs, tkw, 0)
-        ins.keep = ins.random or guard
-        if ins.random:
-            deps.append(True)
-        ins.slot = self._new_slot(out, bool(deps))
-        if not deps:
-            self.values[ins.slot] = out
-        target = tkw.get("out")
-        if isinstance(target, tuple) and len(target) == 1:
+        dependent = self.dependent
+        random = getattr(fn, "random", False)
+        dep = random
+        if not dep:
+            for r in refs:
+                if r.n in dependent:
+                    dep = True
+                    break
+        n = self.nslots
+        self.nslots = n + 1
+        if dep:
+            dependent.add(n)
+        else:
+            self.values[n] = out
+        ins = Instr(fn, tuple(targs), tkw, n, refs, random)
+        if guard:
+            ins.keep = True
+        if is_array(out):
+            # a result the trace already knows is one of the arguments (asarray, astype
+            # without a copy): it shares their memory, so it is never "owned"
+            e = known.get(id(out))
+            fresh = (e is None or e[0] is not out) and getattr(out, "base", None) is None
+            known[id(out)] = (out, Slot(n))
+            shape, dtype = out.shape, out.dtype
+            self.meta[n] = (shape, dtype)
+            ins.meta = (shape, dtype, fresh)
+            if not fresh:
+                ins.sees = sharing(out, args, ins.args)
+        else:
+            if isinstance(out, (tuple, list)):  # several results (a namedtuple too)
+                for k, item in enumerate(out):
+                    if is_array(item):
+                        known[id(item)] = (item, Item(n, k))
+            ins.sees = sharing(out, args, ins.args)
+        if tkw or writes_first:
+            self._writes(ins, ins.args[0] if writes_first else tkw.get("out"), dep)
+        self.instrs.append(ins)
+        return out
+
+    def _writes(self, ins: Instr, target: Any, dep: bool) -> None:
+        """Note the slot that ``ins`` writes into (``target``: its ``out=`` or first argument)."""
+        if target.__class__ is tuple and len(target) == 1:
             target = target[0]
-        if writes_first:
-            target = targs[0]
         if isinstance(target, Slot):
             ins.writes = target
-            if deps:
+            if dep:
                 self.dependent.add(target.n)
         elif target is not None and is_array(target):
             self.fail("an operation wrote into an array minpy.jit does not follow")
-        if is_array(out):
-            ins.meta = (out.shape, out.dtype, fresh)
-        if not fresh or ins.meta is None:
-            ins.sees = sharing(out, args, targs)
-        self.instrs.append(ins)
-        return out
 
     def made(self, array: Array) -> None:
         self.created.append(weakref.ref(array))
@@ -359,14 +425,18 @@ class Tracer:
                 "read would be fixed at its traced value)"
             )
 
-    # --- the recording dispatcher's halves ---------------------------------------------------
-    def before(self, prim: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        if _policy.policy_override.get() is not self.policy:
-            self.fail("the policy was changed inside the traced function")
-        for a in args:
-            self._see(a)
-        for v in kwargs.values():
-            self._see(v)
+    # --- what the recording dispatcher reports ---------------------------------------------
+    def see(self, items: Any) -> None:
+        """Take the Arrays inside a list or tuple argument that the trace has not seen yet
+        as inputs (from outside the traced function)."""
+        for a in items:
+            cls = a.__class__
+            if cls is Array:
+                self.add_input(a, False)
+            elif cls is list or cls is tuple:
+                self.see(a)
+
+    def check_shape(self, prim: Any, args: tuple[Any, ...]) -> None:
         name = prim.name
         if name in DATA_SHAPES or (name == "where" and len(args) == 1):
             self.fail(f"{name} gives a shape that depends on the values of its input")
@@ -375,32 +445,14 @@ class Tracer:
         elif name == "repeat" and len(args) > 1 and args[1].__class__ is Array:
             self.fail("repeat with an array of counts gives a shape that depends on its values")
 
-    def _see(self, a: Any) -> None:
-        cls = a.__class__
-        if cls is Array:
-            self.add_input(a, False)
-        elif cls is list or cls is tuple:
-            for v in a:
-                self._see(v)
-
-    def after(self, prim: Any, res: Any) -> None:
-        last = self.instrs[-1] if self.instrs else None
-        if res.__class__ is Array:
-            self._account(prim, res, None, last)
-        elif isinstance(res, (tuple, list)):
-            for k, r in enumerate(res):
-                if r.__class__ is Array:
-                    self._account(prim, r, k, last)
-
-    def _account(self, prim: Any, r: Array, k: int | None, last: Instr | None) -> None:
-        self.created.append(weakref.ref(r))
+    def account(self, prim: Any, r: Array, k: int | None, last: Instr | None) -> None:
+        """An Array result ``r`` (item ``k``) whose buffer no recorded call returned
+        (``last``: the instruction recorded last before the results were looked at)."""
         raw = r._data
-        if self.ref(raw) is not None:
-            return
         # a NumPy scalar result, made a 0-d array by the dispatcher after the backend call
         if last is not None and raw.ndim == 0:
             src: Slot = Slot(last.slot) if k is None else Item(last.slot, k)
-            ins = Instr(_as_array, (src, r._device), {}, 0)
+            ins = Instr(_as_array, (src, r._device), {}, 0, [src])
             ins.slot = self._new_slot(raw, last.slot in self.dependent)
             if ins.slot not in self.dependent:
                 self.values[ins.slot] = raw
