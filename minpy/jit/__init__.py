@@ -40,7 +40,6 @@ from minpy import policy as _policy
 from minpy.array import Array
 from minpy.context import current_context
 from minpy.jit import fusion as _fusion
-from minpy.jit import specialize as _specialize
 from minpy.jit import values as _values
 from minpy.jit.graph import GraphReplay, capturable
 from minpy.jit.instr import Slot
@@ -253,15 +252,7 @@ class Jitted:
             t.meta,
         )
         opts = self.options
-        if opts.fold:
-            program.fold_constants(t.values, t.dependent)
-        if opts.cse:
-            program.eliminate_common_subexpressions()
-        if opts.dce:
-            program.eliminate_dead_code()
-        if opts.specialize:
-            _specialize.elide_broadcasts(program)
-            _specialize.specialize(program)
+        program.optimize(t.values, t.dependent, opts)
         inputs = {a._device for a, _ in t.inputs[: t.n_args]}
         inputs.update(e._device for r in externals if (e := r()) is not None)
         device = inputs.pop() if len(inputs) == 1 else None

@@ -83,9 +83,7 @@ class Instr:
         self.kwargs = kwargs
         self.slot = slot
         self.writes: Slot | None = None
-        self.random = self.keep = (
-            bool(getattr(fn, "random", False)) if random is None else random
-        )
+        self.random = self.keep = bool(getattr(fn, "random", False)) if random is None else random
         self.meta: tuple[Any, Any, bool] | None = None
         # the argument slots whose memory the result shares (None: unknown, so all of them
         # when the result is not an array of its own)

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy
 
+from minpy.jit import specialize as _specialize
 from minpy.jit.instr import DictTemplate, Instr, Item, ListTemplate, Slot, map_slots
 
 __all__ = ["Options", "Program"]
@@ -100,50 +101,110 @@ class Program:
     def _roots(self) -> set[int]:
         return {s.n for s in self.outputs} | {s.n for _, s in self.effects}
 
-    def fold_constants(self, values: dict[int, Any], dependent: set[int]) -> None:
-        """Replace the results that depend on no input by their traced values (constants).
+    def optimize(self, values: dict[int, Any], dependent: set[int], opts: Options) -> None:
+        """Run the passes ``opts`` asks for, in two walks over the instructions.
 
-        Kept out: draws, writes, anything that is written or shares memory with a written
-        slot (a constant is one buffer shared by every replay), and the outputs and effects
-        (each call returns fresh arrays).
+        Forward: constant folding, common-subexpression elimination and the calls specialized
+        for the traced shapes (``minpy.jit.specialize``). Backward: dead-code elimination and
+        the ``broadcast_to`` that the ufuncs reading it make redundant.
         """
-        fixed = self.written() | set(self.input_slots) | self._roots()
-        consts: dict[int, Any] = {}
+        elide = self._forward(values, dependent, opts)
+        if opts.dce or elide:
+            self._backward(opts.dce, elide)
+
+    def _forward(self, values: dict[int, Any], dependent: set[int], opts: Options) -> set[int]:
+        """Fold results that depend on no input into constants (never draws, writes, written
+        memory, outputs or effects: a constant is one buffer shared by every replay); merge a
+        pure call repeated on the same slots and constants (unless any slot involved, or a
+        view of it, is written); specialize calls. Returns the ``broadcast_to`` results that
+        may be elided."""
+        fold, cse, spec = opts.fold, opts.cse, opts.specialize
+        written = self.written() | set(self.input_slots)
+        roots = self._roots()
+        fixed = written | roots
+        meta = self.meta
+        replace: dict[int, Any] = {}  # slot -> its constant value, or the Slot it merged into
+        seen: dict[Any, int] = {}
+        broadcasts: set[int] = set()
         kept: list[Instr] = []
         for ins in self.instrs:
-            if consts and any(r.n in consts for r in ins.refs()):
-                ins.rewrite(_substituted(ins.args, consts), _substituted(ins.kwargs, consts))
+            refs = ins.refs()
+            if replace:
+                for r in refs:
+                    if r.n in replace:
+                        self.rename_in(ins, replace)
+                        refs = ins.refs()
+                        break
             n = ins.slot
-            if (
-                not ins.keep
-                and ins.writes is None
-                and n not in dependent
-                and n not in fixed
-                and n in values
-                and not ins.refs()
-            ):
-                consts[n] = values[n]
-                self.folded += 1
-                continue
+            if not ins.keep and ins.writes is None:
+                if fold and not refs and n not in fixed and n not in dependent and n in values:
+                    replace[n] = values[n]
+                    self.folded += 1
+                    continue
+                if cse and n not in written:
+                    key: Any = None
+                    for r in refs:
+                        if r.n in written:
+                            break
+                    else:
+                        key = _call_key(ins)
+                    if key is not None:
+                        first = seen.get(key)
+                        if first is not None:
+                            replace[n] = Slot(first)
+                            self.merged += 1
+                            continue
+                        seen[key] = n
+            if spec and id(ins.fn) in _specialize.SPECIAL:
+                if _specialize.specialize(ins, meta):
+                    self.specialized += 1
+                elif n not in roots and _specialize.broadcast_source(ins, meta) is not None:
+                    broadcasts.add(n)
             kept.append(ins)
         self.instrs = kept
+        if replace:
+            self.rename_results(replace)
+        return broadcasts
 
-    def eliminate_dead_code(self) -> None:
+    def _backward(self, dce: bool, broadcasts: set[int]) -> None:
+        """Drop what reaches no output, effect or live write (draws and checks are kept, so
+        that the random stream stays the eager one's), and each ``broadcast_to`` in
+        ``broadcasts`` whose every reader broadcasts its source alike by itself."""
         live = self._roots()
         inputs = set(self.input_slots)
+        readers: dict[int, list[Instr]] = {n: [] for n in broadcasts}
+        replace: dict[int, Any] = {}
+        meta = self.meta
         kept: list[Instr] = []
         for ins in reversed(self.instrs):
+            n = ins.slot
             w = ins.writes
-            needed = (
-                ins.slot in live or ins.keep or (w is not None and (w.n in live or w.n in inputs))
-            )
-            if not needed:
+            if dce and not (
+                n in live or ins.keep or (w is not None and (w.n in live or w.n in inputs))
+            ):
                 self.removed += 1
                 continue
+            if n in readers:
+                src, src_shape, target = _specialize.broadcast_source(ins, meta)  # type: ignore[misc]
+                reads = readers.pop(n)
+                if reads and all(
+                    _specialize.reads_alike(r, n, src_shape, target, meta) for r in reads
+                ):
+                    replace[n] = src
+                    self.removed += 1
+                    live.add(src.n)
+                    if src.n in readers:  # a broadcast of a broadcast: the first one stays
+                        readers[src.n].append(ins)
+                    continue
             kept.append(ins)
-            for s in ins.refs():
-                live.add(s.n)
+            for r in ins.refs():
+                live.add(r.n)
+                if r.n in readers:
+                    readers[r.n].append(ins)
         kept.reverse()
+        if replace:
+            for ins in kept:
+                self.rename_in(ins, replace)
         self.instrs = kept
 
     def written(self) -> set[int]:
@@ -171,42 +232,15 @@ class Program:
         written = {find(ins.writes.n) for ins in self.instrs if ins.writes is not None}
         return {n for n in range(self.nslots) if find(n) in written}
 
-    def eliminate_common_subexpressions(self) -> None:
-        written = self.written() | set(self.input_slots)
-        seen: dict[Any, int] = {}
-        rename: dict[int, Slot] = {}
-        kept: list[Instr] = []
-        for ins in self.instrs:
-            self.rename_in(ins, rename)
-            pure = not ins.keep and ins.writes is None and ins.slot not in written
-            if pure and not any(s.n in written for s in ins.refs()):
-                try:
-                    key = (
-                        id(ins.fn),
-                        tuple([_key(a) for a in ins.args]),
-                        _key(ins.kwargs) if ins.kwargs else None,
-                    )
-                except _Unkeyable:
-                    key = None
-                if key is not None:
-                    first = seen.get(key)
-                    if first is not None:
-                        rename[ins.slot] = Slot(first)
-                        self.merged += 1
-                        continue
-                    seen[key] = ins.slot
-            kept.append(ins)
-        self.instrs = kept
-        self.rename_results(rename)
-
-    def rename_in(self, ins: Instr, replace: dict[int, Slot]) -> None:
-        """Point ``ins``'s references to the slots of ``replace`` where it maps them."""
+    def rename_in(self, ins: Instr, replace: dict[int, Any]) -> None:
+        """Point ``ins``'s references to what ``replace`` maps their slots to (see
+        ``renamed``)."""
         if replace and any(r.n in replace for r in ins.refs()):
             ins.rewrite(renamed(ins.args, replace), renamed(ins.kwargs, replace))
             if ins.writes is not None:
                 ins.writes = renamed(ins.writes, replace)
 
-    def rename_results(self, replace: dict[int, Slot]) -> None:
+    def rename_results(self, replace: dict[int, Any]) -> None:
         """Point the outputs and effects at the slots ``replace`` maps theirs to."""
         self.outputs = [renamed(s, replace) for s in self.outputs]
         self.effects = [(i, renamed(s, replace)) for i, s in self.effects]
@@ -274,11 +308,10 @@ class Program:
                 if last_use[n] == i and n not in keep and n not in gone:
                     gone.append(n)
                     if reuse and n in owned and n not in barred and n in meta:
-                        m = meta[n]
-                        free.setdefault((m[0], m[1]), []).append(n)
+                        free.setdefault(meta[n], []).append(n)
                         died[n] = gone
             fn = ins.fn
-            args = [render(a) for a in ins.args]
+            args = [f"s{a.n}" if a.__class__ is Slot else render(a) for a in ins.args]
             if ins.kwargs:
                 args += [f"{k}={render(v)}" for k, v in ins.kwargs.items()]
             n = ins.slot
@@ -356,6 +389,24 @@ class _Unkeyable(Exception):
     pass
 
 
+def _call_key(ins: Instr) -> Any:
+    """What makes two pure calls the same: the function, the slots and the constants (None
+    where a constant cannot be compared by value)."""
+    parts: list[Any] = [id(ins.fn)]
+    try:
+        for a in ins.args:
+            cls = a.__class__
+            if cls is Slot:
+                parts.append(a.n)  # (a bare int: constants are (class, value) pairs)
+            else:
+                parts.append(_key(a))
+        if ins.kwargs:
+            parts.append(_key(ins.kwargs))
+    except _Unkeyable:
+        return None
+    return tuple(parts)
+
+
 def _key(x: Any) -> Any:
     cls = x.__class__
     if cls is Slot:
@@ -375,30 +426,16 @@ def _key(x: Any) -> Any:
     raise _Unkeyable
 
 
-def renamed(x: Any, replace: dict[int, Slot]) -> Any:
-    """``x`` with the references to the slots of ``replace`` replaced by what it maps them to
-    (item ``k`` of a renamed slot stays item ``k`` of the new one)."""
+def renamed(x: Any, replace: dict[int, Any]) -> Any:
+    """``x`` with the references to the slots of ``replace`` replaced by what it maps them to:
+    another slot (item ``k`` of a renamed slot stays item ``k`` of the new one) or a value."""
 
     def ref(r: Slot) -> Any:
         new = replace.get(r.n)
         if new is None:
             return r
-        return Item(new.n, r.k) if isinstance(r, Item) else new
+        if isinstance(new, Slot):
+            return Item(new.n, r.k) if isinstance(r, Item) else new
+        return new[r.k] if isinstance(r, Item) else new
 
     return map_slots(x, ref) if replace else x
-
-
-def _substituted(x: Any, consts: dict[int, Any]) -> Any:
-    """``x`` with the references to folded slots replaced by their values."""
-
-    def value(r: Slot) -> Any:
-        if r.n not in consts:
-            return r
-        v = consts[r.n]
-        return v[r.k] if isinstance(r, Item) else v
-
-    return map_slots(x, value)
-
-
-def _shape_key(meta: tuple[Any, ...]) -> tuple[Any, Any]:
-    return (tuple(meta[0]), meta[1])

@@ -1,7 +1,9 @@
-"""Program passes that use what tracing learned of shapes: cheaper calls, same results.
+"""What tracing learned of shapes, used for cheaper calls with the same results (the
+per-instruction halves of two passes that ``Program.optimize`` runs):
 
-- ``elide_broadcasts``: ``b = broadcast_to(a, shape)`` read only by binary ufuncs that
-  broadcast ``a`` to the same result by themselves is dropped (the ufunc reads ``a``);
+- broadcast elision: ``b = broadcast_to(a, shape)`` (``broadcast_source``) read only by
+  binary ufuncs that broadcast ``a`` to the same result by themselves (``reads_alike``) is
+  dropped, and the ufuncs read ``a``;
 - ``specialize``: on the CPU, a call of one of minpy's NumPy helpers becomes the NumPy call it
   makes for these shapes: ``sum``/``max``/``min`` their ufunc's ``reduce``, ``sum_to`` a
   ``reduce`` over the axes it sums. Each is the very function NumPy's own wrappers end in, so
@@ -19,13 +21,22 @@ import numpy
 import minpy.numpy  # noqa: F401  (defines the sum_to primitive)
 from minpy.backends import numpy as _npb
 from minpy.jit.instr import Instr, Item, Slot
-from minpy.jit.program import Program
 from minpy.primitive import registry
 
-__all__ = ["elide_broadcasts", "specialize"]
+__all__ = ["SPECIAL", "broadcast_source", "reads_alike", "specialize"]
 
 _SUM_TO = registry["sum_to"].impl
-_REDUCE = {"sum": numpy.add.reduce, "max": numpy.maximum.reduce, "min": numpy.minimum.reduce}
+#: the NumPy backend's sum/max/min (method calls) -> the ufunc reduction they end in
+_REDUCE = {
+    id(_npb.NumpyBackend.overrides[name]): reduce
+    for name, reduce in (
+        ("sum", numpy.add.reduce),
+        ("max", numpy.maximum.reduce),
+        ("min", numpy.minimum.reduce),
+    )
+}
+#: the ids of the functions whose calls these passes look at (a quick test for the rest)
+SPECIAL = frozenset({*_REDUCE, id(_SUM_TO), id(_npb._broadcast_to)})
 _REDUCE_KEYWORDS = frozenset({"axis", "keepdims", "dtype"})
 
 
@@ -38,41 +49,22 @@ def _shape(x: Any, meta: dict[int, tuple[Any, Any]]) -> tuple[int, ...] | None:
     return tuple(numpy.shape(x))
 
 
-def elide_broadcasts(program: Program) -> None:
-    """Drop the ``broadcast_to`` whose every reader is a binary ufunc that broadcasts alike."""
-    meta = program.meta
-    readers: dict[int, list[Instr]] = {}
-    for ins in program.instrs:
-        for ref in ins.refs():
-            readers.setdefault(ref.n, []).append(ins)
-    roots = program._roots()
-    replace: dict[int, Slot] = {}
-    for ins in program.instrs:
-        if ins.fn is not _npb._broadcast_to or ins.kwargs or len(ins.args) != 2:
-            continue
-        src, shape = ins.args
-        if not isinstance(src, Slot) or isinstance(src, Item) or ins.slot in roots:
-            continue
-        src_shape = _shape(src, meta)
-        if src_shape is None or ins.writes is not None:
-            continue
-        target = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-        reads = readers.get(ins.slot)
-        if reads and all(_reads_alike(r, ins.slot, src_shape, target, meta) for r in reads):
-            replace[ins.slot] = src
-    if not replace:
-        return
-    kept = []
-    for ins in program.instrs:
-        if ins.slot in replace:
-            program.removed += 1
-            continue
-        program.rename_in(ins, replace)
-        kept.append(ins)
-    program.instrs = kept
+def broadcast_source(
+    ins: Instr, meta: dict[int, tuple[Any, Any]]
+) -> tuple[Slot, tuple[int, ...], tuple[int, ...]] | None:
+    """``(a, a's shape, shape)`` if ``ins`` is ``broadcast_to(a, shape)`` of a plain slot."""
+    if ins.fn is not _npb._broadcast_to or ins.kwargs or len(ins.args) != 2:
+        return None
+    src, shape = ins.args
+    if not _plain(src) or ins.writes is not None:
+        return None
+    src_shape = _shape(src, meta)
+    if src_shape is None:
+        return None
+    return src, src_shape, tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
 
 
-def _reads_alike(
+def reads_alike(
     r: Instr,
     n: int,
     src_shape: tuple[int, ...],
@@ -110,31 +102,32 @@ def _plain(x: Any) -> bool:
     return isinstance(x, Slot) and not isinstance(x, Item)
 
 
-def specialize(program: Program) -> None:
-    """Replace calls of minpy's NumPy helpers by the NumPy calls they make (see module)."""
-    meta = program.meta
-    for ins in program.instrs:
-        fn = _specialized(ins, meta)
-        if fn is not None:
-            ins.fn, ins.args, ins.kwargs = fn
-            ins._refs = None
-            program.specialized += 1
+def specialize(ins: Instr, meta: dict[int, tuple[Any, Any]]) -> bool:
+    """Make ``ins`` call the NumPy function its helper would call (see the module), if it
+    is one of those; whether it was."""
+    if ins.writes is not None or ins.meta is None:
+        return False
+    fn = _specialized(ins, meta)
+    if fn is None:
+        return False
+    ins.fn, ins.args, ins.kwargs = fn
+    ins._refs = None
+    return True
 
 
 def _specialized(
     ins: Instr, meta: dict[int, tuple[Any, Any]]
 ) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None:
     fn = ins.fn
-    if ins.writes is not None or ins.meta is None:
-        return None
-    if getattr(fn, "__qualname__", "").startswith("_via_method") and fn.__name__ in _REDUCE:
+    reduce = _REDUCE.get(id(fn))
+    if reduce is not None:
         if len(ins.args) != 1 or not set(ins.kwargs) <= _REDUCE_KEYWORDS:
             return None
         if _shape(ins.args[0], meta) is None:
             return None
         kwargs = dict(ins.kwargs)
         kwargs.setdefault("axis", None)  # the methods reduce everything; reduce() axis 0
-        return _REDUCE[fn.__name__], ins.args, kwargs
+        return reduce, ins.args, kwargs
     if fn is _SUM_TO and len(ins.args) == 2 and not ins.kwargs:
         g, shape = ins.args
         gshape = _shape(g, meta)

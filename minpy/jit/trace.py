@@ -23,8 +23,8 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from threading import get_ident
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any
 
 import numpy
