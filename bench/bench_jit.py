@@ -6,11 +6,12 @@
   update jitted together, as in ``bench_mlp.py``; target at most 1.0x.
 - ``chain100``: the gradient of 100 elementwise ops on 10 elements; target at most +0.5 us
   per op over NumPy.
-- ``trace``: the tracing call itself against an eager call of SimpleNet's gradient (target
-  at most 3x), and the peak memory (tracemalloc) of a replay against an eager MLP step at
-  batch 4096 (target at most 1x).
+- ``trace``: the tracing call itself against an eager call (target at most 3x): SimpleNet's
+  gradient, with and without the generated code compiled before, and the MLP step; the peak
+  memory (tracemalloc) of a replay against an eager MLP step at batch 4096 (target at most
+  1x), and of the tracing call.
 
-``python bench/bench_jit.py`` prints the table (medians); JAX's ``jit`` is a contestant where
+``python -m bench.bench_jit`` prints the table (medians); JAX's ``jit`` is a contestant where
 JAX is installed.
 """
 
@@ -29,6 +30,7 @@ import minpy.numpy as mnp
 from bench import bench_mlp as bm
 from bench import bench_overhead as bo
 from minpy.core import grad_and_loss
+from minpy.jit import program
 from minpy.nn import optim
 
 HAVE_JAX = importlib.util.find_spec("jax") is not None
@@ -55,19 +57,24 @@ def mlp_minpy(batch: int, jit: bool) -> Callable[[], Any]:
     return lambda: run(x, y)
 
 
-def trace_ratio() -> tuple[float, float]:
-    """Seconds of one eager SimpleNet gradient and of one tracing call (a fresh jit each)."""
+def trace_ratio() -> tuple[float, float, float]:
+    """Seconds of one eager SimpleNet gradient and of one tracing call (a fresh jit each),
+    warm (the generated source compiled before, as for a second function or a retrace that
+    records the same calls) and cold (Python compiles the generated source: a process's first
+    trace of this program)."""
     x, w, b, y = bo.simplenet_data()
     xm, wm = mnp.array(x), mnp.array(w)
     g = bo.make_simplenet_minpy()
     eager = median_time(lambda: g(xm, wm, b, y))
-    traces = []
-    for _ in range(15):
+    warm, cold = [], []
+    for i in range(30):
+        if i % 2:
+            program._CODE.clear()
         j = minpy.jit(bo.make_simplenet_minpy())
         t0 = time.perf_counter()
         j(xm, wm, b, y)
-        traces.append(time.perf_counter() - t0)
-    return eager, statistics.median(traces)
+        (cold if i % 2 else warm).append(time.perf_counter() - t0)
+    return eager, statistics.median(warm[1:]), statistics.median(cold)
 
 
 def jax_simplenet() -> Callable[[], Any] | None:
@@ -120,16 +127,30 @@ def table() -> str:
     for bench, who, t in results:
         extra = f"{(t - base[bench]) / bo.N_OPS * 1e6:7.2f}us" if bench == "chain100" else ""
         lines.append(f"{bench:<10} {who:<22} {t * 1e6:>8.1f}us {t / base[bench]:>8.2f}x {extra:>9}")
-    eager, trace = trace_ratio()
+    eager, warm, cold = trace_ratio()
     lines.append(
-        f"tracing call / eager call (SimpleNet gradient): {trace / eager:.2f}x "
-        f"({trace * 1e6:.0f} us / {eager * 1e6:.0f} us)"
+        f"tracing call / eager call (SimpleNet gradient): {warm / eager:.2f}x "
+        f"({warm * 1e6:.0f} us / {eager * 1e6:.0f} us); with Python compiling the generated "
+        f"code (a first trace): {cold / eager:.2f}x ({cold * 1e6:.0f} us)"
+    )
+    step, traces = mlp_minpy(bm.BATCH, False), []
+    eager = median_time(step, 5)
+    for _ in range(5):
+        run = mlp_minpy(bm.BATCH, True)
+        t0 = time.perf_counter()
+        run()
+        traces.append(time.perf_counter() - t0)
+    lines.append(
+        f"tracing call / eager call (MLP step, batch {bm.BATCH}): "
+        f"{statistics.median(traces) / eager:.2f}x"
     )
     eager_mem = bm.peak_of(mlp_minpy(bm.MEMORY_BATCH, False), warmups=2)
     jit_mem = bm.peak_of(mlp_minpy(bm.MEMORY_BATCH, True), warmups=2)  # a replay
+    trace_mem = bm.peak_of(mlp_minpy(bm.MEMORY_BATCH, True), warmups=0)  # the tracing call
     lines.append(
         f"peak memory of a replay / an eager step (MLP, batch {bm.MEMORY_BATCH}): "
-        f"{jit_mem / eager_mem:.2f}x ({jit_mem / 2**20:.1f} / {eager_mem / 2**20:.1f} MiB)"
+        f"{jit_mem / eager_mem:.2f}x ({jit_mem / 2**20:.1f} / {eager_mem / 2**20:.1f} MiB); "
+        f"of the tracing call: {trace_mem / eager_mem:.2f}x ({trace_mem / 2**20:.1f} MiB)"
     )
     if not HAVE_JAX:
         lines.append("jax.jit: skipped (JAX not installed)")

@@ -2,8 +2,9 @@
 
 ``Program`` holds what ``minpy.jit.trace.Tracer`` recorded: instructions over numbered slots,
 which slots are the inputs (the function's array arguments, then the arrays it read from
-outside), the output's structure and the inputs rebound to new values (``effects``). Four
-optional passes shorten it (``Options``):
+outside), the output's structure and the inputs rebound to new values (``effects``). The
+optional passes (``Options``) run in two walks over the instructions (``optimize``), and buffer
+reuse while the replay is generated:
 
 - constant folding: results that depend on no input (a seed, ``arange(n)``) are computed
   once, while tracing, and become constants;
@@ -11,8 +12,13 @@ optional passes shorten it (``Options``):
   live write are dropped (draws are kept, so that the random stream stays the eager one's);
 - common-subexpression elimination: a pure call repeated on the same slots and constants
   reuses the first result, unless any slot involved (or a view of it) is ever written;
+- calls specialized for the traced shapes, and ``broadcast_to`` the ufuncs reading it make
+  redundant dropped (``minpy.jit.specialize``);
 - buffer reuse: a NumPy ufunc writes into a dead buffer of its result's shape and dtype
   (``out=``), when nothing else can see that buffer.
+
+Tracing a call must stay cheap (a few eager calls' time), so each walk does all it can per
+instruction, and the slot references of an instruction are collected once, while recording.
 
 ``compile`` turns the program into Python source, one line per instruction, with each slot a
 local variable deleted after its last use, and ``exec``s it once: a replay is one call of that

@@ -206,7 +206,7 @@ def _traced_dispatch(prim: Any, *args: Any, **kwargs: Any) -> Any:
         if cls is Array:
             raw = a._data
             e = known.get(id(raw))
-            if e is None or e[0] is not raw:
+            if e is None or e[0]() is not raw:
                 t.add_input(a, False)
         elif cls is list or cls is tuple:
             t.see(a)
@@ -222,7 +222,7 @@ def _traced_dispatch(prim: Any, *args: Any, **kwargs: Any) -> Any:
         t.created.append(weakref.ref(res))
         raw = res._data
         e = known.get(id(raw))
-        if e is None or e[0] is not raw:
+        if e is None or e[0]() is not raw:
             t.account(prim, res, None, t.instrs[-1] if t.instrs else None)
     elif isinstance(res, (tuple, list)):
         last = t.instrs[-1] if t.instrs else None
@@ -246,7 +246,10 @@ class Tracer:
         self.thread = threading.get_ident()
         self.instrs: list[Instr] = []
         self.nslots = 0
-        self.known: dict[int, tuple[Any, Slot]] = {}  # id(raw) -> (raw, ref); raw kept alive
+        # id(raw) -> (a weak reference to raw, its slot): the backend arrays are not kept alive
+        # (the tracing call's memory stays the eager call's), and an id reused by a new array
+        # after the first one's death does not match, as the reference is dead
+        self.known: dict[int, tuple[Callable[[], Any], Slot]] = {}
         self.meta: dict[int, tuple[Any, Any]] = {}  # slot -> (shape, dtype) of arrays
         self.dependent: set[int] = set()  # slots whose values depend on the inputs
         self.values: dict[int, Any] = {}  # slot -> value, for those that depend on no input
@@ -275,15 +278,15 @@ class Tracer:
         if isinstance(value, (tuple, list)):  # several results (a namedtuple too)
             for k, item in enumerate(value):
                 if is_array(item):
-                    self.known[id(item)] = (item, Item(n, k))
+                    self.known[id(item)] = (_held(item), Item(n, k))
         elif is_array(value):
-            self.known[id(value)] = (value, Slot(n))
+            self.known[id(value)] = (_held(value), Slot(n))
             self.meta[n] = (value.shape, value.dtype)
         return n
 
     def ref(self, raw: Any) -> Slot | None:
         entry = self.known.get(id(raw))
-        if entry is not None and entry[0] is raw:
+        if entry is not None and entry[0]() is raw:
             return entry[1]
         return None
 
@@ -305,7 +308,7 @@ class Tracer:
         if cls in SCALARS:
             return x
         entry = self.known.get(id(x))
-        if entry is not None and entry[0] is x:
+        if entry is not None and entry[0]() is x:
             ref = entry[1]
             refs.append(ref)
             return ref
@@ -350,7 +353,7 @@ class Tracer:
         targs = []
         for a in args:  # _template, with its commonest case (a known array) written out
             e = known.get(id(a))
-            if e is not None and e[0] is a:
+            if e is not None and e[0]() is a:
                 refs.append(e[1])
                 targs.append(e[1])
             else:
@@ -382,8 +385,8 @@ class Tracer:
             # a result the trace already knows is one of the arguments (asarray, astype
             # without a copy): it shares their memory, so it is never "owned"
             e = known.get(id(out))
-            fresh = (e is None or e[0] is not out) and getattr(out, "base", None) is None
-            known[id(out)] = (out, Slot(n))
+            fresh = (e is None or e[0]() is not out) and getattr(out, "base", None) is None
+            known[id(out)] = (_held(out), Slot(n))
             shape, dtype = out.shape, out.dtype
             self.meta[n] = (shape, dtype)
             ins.meta = (shape, dtype, fresh)
@@ -393,7 +396,7 @@ class Tracer:
             if isinstance(out, (tuple, list)):  # several results (a namedtuple too)
                 for k, item in enumerate(out):
                     if is_array(item):
-                        known[id(item)] = (item, Item(n, k))
+                        known[id(item)] = (_held(item), Item(n, k))
             ins.sees = sharing(out, args, ins.args)
         if tkw or writes_first:
             self._writes(ins, ins.args[0] if writes_first else tkw.get("out"), dep)
@@ -460,6 +463,26 @@ class Tracer:
             self.instrs.append(ins)
             return
         self.fail(f"{prim.name} made an array that minpy.jit could not follow")
+
+
+class _Held:
+    """A strong reference that reads like a weak one (for objects that take none)."""
+
+    __slots__ = ("x",)
+
+    def __init__(self, x: Any) -> None:
+        self.x = x
+
+    def __call__(self) -> Any:
+        return self.x
+
+
+def _held(x: Any) -> Callable[[], Any]:
+    """A weak reference to ``x``, or a strong one where its type takes no weak references."""
+    try:
+        return weakref.ref(x)
+    except TypeError:
+        return _Held(x)
 
 
 def _constant(x: Any) -> Any:
