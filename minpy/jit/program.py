@@ -273,7 +273,7 @@ class Program:
         def render(x: Any) -> str:
             cls = x.__class__
             if cls is Slot:
-                return f"s{x.n}"
+                return names[x.n]
             if cls is Item:
                 return f"s{x.n}[{x.k}]"
             if cls in _LITERALS and (cls is not float or math.isfinite(x)):
@@ -286,6 +286,7 @@ class Program:
                 return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in x.items()) + "}"
             return const(x)
 
+        names = [f"s{n}" for n in range(self.nslots)]
         last_use: dict[int, int] = {}
         owned: set[int] = set()  # results that own their memory (not views, not arguments)
         aliased: set[int] = set()  # slots some view (or tuple of them) may share
@@ -317,9 +318,12 @@ class Program:
                         free.setdefault(meta[n], []).append(n)
                         died[n] = gone
             fn = ins.fn
-            args = [f"s{a.n}" if a.__class__ is Slot else render(a) for a in ins.args]
+            args = []
+            for a in ins.args:  # (loops, not comprehensions: no frame each on Python 3.11)
+                args.append(names[a.n] if a.__class__ is Slot else render(a))
             if ins.kwargs:
-                args += [f"{k}={render(v)}" for k, v in ins.kwargs.items()]
+                for k, v in ins.kwargs.items():
+                    args.append(f"{k}={render(v)}")
             n = ins.slot
             m = ins.meta
             if (
@@ -338,7 +342,7 @@ class Program:
                     died[buf].remove(buf)
                     gone.append(buf)
                     self.reused += 1
-            body.append(f"    s{n} = {const(fn)}({', '.join(args)})")
+            body.append(f"    {names[n]} = {const(fn)}({', '.join(args)})")
             if n not in last_use and n not in keep:
                 gone.append(n)
             dels.append(gone)
