@@ -273,7 +273,8 @@ class Program:
         def render(x: Any) -> str:
             cls = x.__class__
             if cls is Slot:
-                return names[x.n]
+                n: int = x.n
+                return names[n]
             if cls is Item:
                 return f"s{x.n}[{x.k}]"
             if cls in _LITERALS and (cls is not float or math.isfinite(x)):
