@@ -11,6 +11,7 @@ import pytest
 
 import minpy
 import minpy.numpy as _namespace
+from minpy.core import grad_and_loss
 from minpy.nn import modules as nm
 from minpy.nn.modules import base
 from minpy.testing import check_grads
@@ -215,6 +216,39 @@ def test_batchnorm_inference_and_global_stats_use_moving_statistics() -> None:
 
 
 # Embedding -----------------------------------------------------------------------------------
+def test_batchnorm_updates_moving_statistics_in_place_so_jit_replays_them() -> None:
+    # as MXNet's auxiliary states: the arrays are written, not replaced, so a jitted training
+    # step replays the update instead of running eagerly
+    x = np.array(rng.randn(6, 3))
+    models = []
+    for _ in range(2):
+        layer = nm.BatchNorm(fix_gamma=False, name="bn")
+        model = _bound(layer, x)
+        models.append((model, layer))
+    (eager_model, eager_layer), (jit_model, jit_layer) = models
+    jit_model.params.update({k: v.copy() for k, v in eager_model.params.items()})
+    for name, value in eager_model.aux_params.items():
+        jit_model.aux_params[name][...] = value
+    moving = jit_model.aux_params["bn_moving_mean"]
+
+    def step(layer: nm.Layer, x: Any) -> Any:
+        grads, value = grad_and_loss(lambda x: np.sum(layer(x) ** 3))(x)
+        return grads, value
+
+    jitted = minpy.jit(step, static_argnums=0)
+    for _ in range(3):
+        want_grad, want = step(eager_layer, x)
+        got_grad, got = jitted(jit_layer, x)
+        numpy.testing.assert_array_equal(got_grad.asnumpy(), want_grad.asnumpy())
+        assert float(got) == float(want)
+        for name in ("bn_moving_mean", "bn_moving_var"):
+            numpy.testing.assert_array_equal(
+                jit_model.aux_params[name].asnumpy(), eager_model.aux_params[name].asnumpy()
+            )
+    assert jit_model.aux_params["bn_moving_mean"] is moving  # written in place
+    assert (jitted.traced, jitted.replayed, jitted.eager) == (1, 2, 0)
+
+
 def test_embedding_values_and_grads() -> None:
     idx = np.array([[1, 4, 1], [0, 2, 3]])
     layer = nm.Embedding(input_dim=5, output_dim=3, name="embed")

@@ -490,7 +490,22 @@ class Layer(Module):
         return tuple(aux[n] for n in aux_param_names)
 
     def _set_aux_param(self, aux_param_name: str, value: Any) -> None:
-        self._bound_model().aux_params[aux_param_name] = value
+        """Store ``value`` as the auxiliary parameter: written into the array already there
+        when it has the same shape, dtype and device (as MXNet updates its auxiliary states in
+        place), so that ``minpy.jit`` replays the update; otherwise stored as it is."""
+        aux = self._bound_model().aux_params
+        old = aux.get(aux_param_name)
+        if (
+            isinstance(old, Array)
+            and isinstance(value, Array)
+            and old.shape == value.shape
+            and old.dtype == value.dtype
+            and old.device == value.device
+            and not old.traced
+        ):
+            old[...] = value
+        else:
+            aux[aux_param_name] = value
 
     @property
     def param_dict(self) -> dict[str, Array]:
