@@ -149,28 +149,30 @@ def _flat(t: Any) -> list[Any]:
 def map_slots(x: Any, fn: Callable[[Slot], Any]) -> Any:
     """``x`` (an argument template) with each slot reference ``r`` replaced by ``fn(r)``; a
     list or dict template left with no slot becomes a plain list or dict again."""
-    if isinstance(x, Slot):
+    cls = x.__class__
+    if cls is Slot or cls is Item:
         return fn(x)
-    if isinstance(x, ListTemplate):
+    if cls is tuple:
+        return tuple([map_slots(v, fn) for v in x])
+    if cls is ListTemplate:
         items = [map_slots(v, fn) for v in x]
         return ListTemplate(items) if any(isinstance(v, Slot) for v in items) else items
-    if isinstance(x, DictTemplate):
+    if cls is DictTemplate:
         d = {k: map_slots(v, fn) for k, v in x.items()}
         return DictTemplate(d) if any(isinstance(v, Slot) for v in d.values()) else d
-    if x.__class__ is tuple:
-        return tuple(map_slots(v, fn) for v in x)
-    if x.__class__ is dict:
+    if cls is dict:
         return {k: map_slots(v, fn) for k, v in x.items()}
     return x
 
 
 def collect(x: Any, out: list[Slot]) -> None:
-    if isinstance(x, Slot):
+    cls = x.__class__
+    if cls is Slot or cls is Item:
         out.append(x)
-    elif isinstance(x, (tuple, list)):
+    elif cls is tuple or cls is list or cls is ListTemplate:
         for v in x:
             collect(v, out)
-    elif isinstance(x, dict):
+    elif cls is dict or cls is DictTemplate:
         for v in x.values():
             collect(v, out)
 
