@@ -69,6 +69,28 @@ def _lstsq(a: Any, b: Any) -> Any:
 
 
 SYM = lambda a: a + np.swapaxes(a, -1, -2)
+V, M = (3,), (2, 3)
+#: NumPy 2's array-API names in minpy.numpy.linalg: Python functions, and the primitives whose
+#: rules their cases check
+IN = {
+    "linalg.matmul": ("matmul",),
+    "linalg.outer": ("outer",),
+    "linalg.cross": ("cross",),
+    "linalg.diagonal": ("diagonal",),
+    "linalg.trace": ("trace",),
+    "linalg.vecdot": ("vecdot",),
+    "linalg.tensordot": ("tensordot",),
+    "linalg.matrix_transpose": ("matrix_transpose",),
+    "linalg.vector_norm": ("linalg.norm",),
+    "linalg.matrix_norm": ("linalg.norm",),
+    "linalg.svdvals": ("linalg.svd",),
+}
+
+
+def A(name: str, fun: Any, shapes: list[Shape], domain: Any = real) -> Case:
+    """A case of an array-API name (see ``IN``), checking the primitives it is written in."""
+    return Case(name, fun, shapes, domain, IN[name.split("-")[0]])
+
 
 CASES: list[Case] = [
     C("linalg.det-singular", lambda a: np.linalg.det(a), [(3, 3)], singular),
@@ -157,4 +179,97 @@ CASES: list[Case] = [
     C("linalg.eig-values", lambda a: np.linalg.eig(a)[0], [(3, 3)], complex_),
     C("linalg.eigvals", lambda a: np.linalg.eigvals(a), [(2, 3, 3)]),
     C("linalg.eigvals-complex", lambda a: np.linalg.eigvals(a), [(3, 3)], complex_),
+    # NumPy 2's array-API names (functions written in the primitives that IN names)
+    A("linalg.matmul", lambda a, b: np.linalg.matmul(a, b), [(2, 3, 4), (4,)]),
+    A("linalg.matmul-complex", lambda a, b: np.linalg.matmul(a, b), [V, (2, 3, 2)], complex_),
+    A("linalg.outer", lambda a, b: np.linalg.outer(a, b), [V, (2,)]),
+    A("linalg.outer-complex", lambda a, b: np.linalg.outer(a, b), [V, (2,)], [complex_, real]),
+    A("linalg.cross", lambda a, b: np.linalg.cross(a, b), [(2, 3), V]),
+    A("linalg.cross-axis", lambda a, b: np.linalg.cross(a, b, axis=0), [(3, 2), (3, 1)], complex_),
+    A("linalg.diagonal", lambda x: np.linalg.diagonal(x, offset=1), [(2, 3, 4)]),
+    A("linalg.diagonal-complex", lambda z: np.linalg.diagonal(z), [(3, 2)], complex_),
+    A("linalg.trace", lambda x: np.linalg.trace(x, offset=-1), [(2, 3, 3)]),
+    A("linalg.trace-complex", lambda z: np.linalg.trace(z), [(3, 4)], complex_),
+    A("linalg.vecdot", lambda a, b: np.linalg.vecdot(a, b), [(2, 3), V]),
+    A(
+        "linalg.vecdot-axis",
+        lambda a, b: np.linalg.vecdot(a, b, axis=0),
+        [(3, 2), (3, 1)],
+        complex_,
+    ),
+    A("linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), [(2, 3), (3, 4)]),
+    A(
+        "linalg.tensordot-complex",
+        lambda a, b: np.linalg.tensordot(a, b, axes=([0, 1], [1, 0])),
+        [(2, 3, 2), (3, 2)],
+        complex_,
+    ),
+    A("linalg.matrix_transpose", lambda x: np.linalg.matrix_transpose(x), [(2, 3, 4)]),
+    A("linalg.matrix_transpose-complex", lambda z: np.linalg.matrix_transpose(z), [M], complex_),
+    A("linalg.vector_norm", lambda x: np.linalg.vector_norm(x), [M]),
+    A("linalg.vector_norm-0d", lambda x: np.linalg.vector_norm(x), [()], nonzero),
+    A("linalg.vector_norm-axis", lambda x: np.linalg.vector_norm(x, axis=-1, keepdims=True), [M]),
+    A(
+        "linalg.vector_norm-axes-keepdims",
+        lambda x: np.linalg.vector_norm(x, axis=(2, 0), keepdims=True),
+        [(3, 2, 4)],
+    ),
+    A(
+        "linalg.vector_norm-ord1",
+        lambda x: np.linalg.vector_norm(x, axis=(0, 1), ord=1),
+        [M],
+        nonzero,
+    ),
+    A("linalg.vector_norm-ord3", lambda x: np.linalg.vector_norm(x, ord=3), [M]),
+    A(
+        "linalg.vector_norm-ord-half",
+        lambda x: np.linalg.vector_norm(x, axis=0, ord=0.5),
+        [M],
+        nonzero,
+    ),
+    A("linalg.vector_norm-ord-2", lambda x: np.linalg.vector_norm(x, ord=-2), [(4,)], nonzero),
+    A(
+        "linalg.vector_norm-ord0",
+        lambda x: np.linalg.vector_norm(x, axis=1, ord=0),
+        [(2, 5)],
+        with_zeros,
+    ),
+    A("linalg.vector_norm-inf", lambda x: np.linalg.vector_norm(x, ord=numpy.inf), [M], distinct),
+    A(
+        "linalg.vector_norm-minus-inf",
+        lambda x: np.linalg.vector_norm(x, axis=(1,), ord=-numpy.inf),
+        [(3, 2)],
+        distinct,
+    ),
+    A(
+        "linalg.vector_norm-complex",
+        lambda z: np.linalg.vector_norm(z, axis=(-1, 0)),
+        [M],
+        complex_,
+    ),
+    A("linalg.vector_norm-ord3-complex", lambda z: np.linalg.vector_norm(z, ord=3), [M], complex_),
+    A("linalg.matrix_norm", lambda x: np.linalg.matrix_norm(x), [(2, 3, 4)]),
+    A(
+        "linalg.matrix_norm-nuc-keepdims",
+        lambda x: np.linalg.matrix_norm(x, ord="nuc", keepdims=True),
+        [(2, 3, 2)],
+    ),
+    A("linalg.matrix_norm-ord2", lambda x: np.linalg.matrix_norm(x, ord=2), [(3, 4)]),
+    A("linalg.matrix_norm-ord-2", lambda x: np.linalg.matrix_norm(x, ord=-2), [(2, 4, 3)]),
+    A("linalg.matrix_norm-ord1", lambda x: np.linalg.matrix_norm(x, ord=1), [(2, 3, 4)], nonzero),
+    A(
+        "linalg.matrix_norm-inf",
+        lambda x: np.linalg.matrix_norm(x, ord=numpy.inf),
+        [(3, 4)],
+        nonzero,
+    ),
+    A("linalg.matrix_norm-complex", lambda z: np.linalg.matrix_norm(z), [M], complex_),
+    A(
+        "linalg.matrix_norm-nuc-complex",
+        lambda z: np.linalg.matrix_norm(z, ord="nuc"),
+        [(2, 2, 3)],
+        complex_,
+    ),
+    A("linalg.svdvals", lambda x: np.linalg.svdvals(x), [(2, 3, 4)]),
+    A("linalg.svdvals-complex", lambda z: np.linalg.svdvals(z), [(3, 2)], complex_),
 ]

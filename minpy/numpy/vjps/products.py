@@ -1,9 +1,10 @@
-"""Rules of the products: dot, matmul, tensordot, outer, inner, vdot, einsum, kron, cross.
+"""Rules of the products: dot, matmul, tensordot, outer, inner, vdot, einsum, kron, cross,
+and the generalized ufuncs vecdot, matvec, vecmat.
 
 Products are holomorphic in each operand, so for complex operands the rules are the real
 formulas without conjugates (the package docstring gives the convention), except ``vdot``,
-which conjugates its first operand. A real operand multiplied by a complex one gets the real
-part of its gradient (``drop_imag``).
+``vecdot`` and ``vecmat``, which conjugate their (first) vector operand. A real operand
+multiplied by a complex one gets the real part of its gradient (``drop_imag``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 import minpy.numpy as np
-from minpy.numpy.vjps._helpers import drop_imag, inverse_perm, shape_of, swap, unbroadcast
+from minpy.numpy.vjps._helpers import (
+    drop_imag,
+    inverse_perm,
+    is_complex,
+    shape_of,
+    swap,
+    unbroadcast,
+)
 from minpy.primitive import defvjp, defvjp_argnum
 
 
@@ -162,6 +170,71 @@ def _vdot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 defvjp(np.vdot, *_real_for_real(_vdot_a, _vdot_b), keep="args")
+
+# --------------------------------------------------------------------------------------------
+# vecdot, matvec, vecmat: generalized ufuncs, whose loop axes broadcast and whose core axes
+# (last by default) are placed by axes=, axis= and keepdims=
+
+
+def _core_axes(kw: dict[str, Any], cores: tuple[int, int, int]) -> list[tuple[int, ...]] | None:
+    """Where ``axes=``/``axis=``/``keepdims=`` put the core axes of the two operands and of the
+    output (an axis kept by ``keepdims`` counts as the output's); None: last, as by default."""
+    axes, axis, keep = kw.get("axes"), kw.get("axis"), kw.get("keepdims", False)
+    if axes is None and axis is None and not keep:
+        return None
+    counts = (cores[0], cores[1], cores[2] or int(bool(keep)))
+    found = [tuple(range(-k, 0)) for k in counts]
+    if axis is not None:
+        found = [(axis,)] * 3
+    for i, a in enumerate(axes or ()):
+        found[i] = tuple(a) if isinstance(a, (tuple, list)) else (a,)
+    found[2] = found[2][: counts[2]]
+    return found
+
+
+def _gufunc(core: Callable[..., Any], cores: tuple[int, int, int]) -> Callable[..., Any]:
+    """The rule of a two-operand gufunc from ``core(argnum, g, a, b)``, its rule for operands
+    and an output whose core axes are last."""
+
+    def rule(argnum: int, g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+        where = _core_axes(kw, cores)
+        if where is None:
+            return core(argnum, g, a, b)
+        last = [tuple(range(-len(w), 0)) for w in where]
+        a, b = np.moveaxis(a, where[0], last[0]), np.moveaxis(b, where[1], last[1])
+        if where[2]:
+            g = np.moveaxis(g, where[2], last[2])
+        if kw.get("keepdims"):  # vecdot's reduced axis, kept with size 1
+            g = np.squeeze(g, -1)
+        return np.moveaxis(core(argnum, g, a, b), last[argnum], where[argnum])
+
+    return rule
+
+
+def _vecdot(argnum: int, g: Any, a: Any, b: Any) -> Any:
+    g = np.expand_dims(g, -1)  # sum over n of conj(a) b: a is conjugated, as in vdot
+    conj = np.conj if is_complex(a) else (lambda v: v)
+    return unbroadcast(conj(g * b), a) if argnum == 0 else unbroadcast(g * conj(a), b)
+
+
+def _matvec(argnum: int, g: Any, a: Any, v: Any) -> Any:
+    if argnum == 0:  # (m, n), (n) -> (m)
+        return unbroadcast(np.expand_dims(g, -1) * np.expand_dims(v, -2), a)
+    return unbroadcast(np.matvec(swap(a), g), v)
+
+
+def _vecmat(argnum: int, g: Any, v: Any, a: Any) -> Any:
+    conj = np.conj if is_complex(v) else (lambda x: x)  # (n), (n, m) -> (m), v conjugated
+    if argnum == 0:
+        return unbroadcast(conj(np.matvec(a, g)), v)
+    return unbroadcast(np.expand_dims(conj(v), -1) * np.expand_dims(g, -2), a)
+
+
+if hasattr(np, "vecdot"):  # NumPy 2
+    defvjp_argnum(np.vecdot, _gufunc(_vecdot, (1, 1, 0)), keep="args")
+if hasattr(np, "matvec"):  # NumPy 2.2
+    defvjp_argnum(np.matvec, _gufunc(_matvec, (2, 1, 1)), keep="args")
+    defvjp_argnum(np.vecmat, _gufunc(_vecmat, (1, 2, 1)), keep="args")
 
 # --------------------------------------------------------------------------------------------
 # einsum and kron (both spelled with subscript letters)

@@ -73,6 +73,8 @@ def _rollaxis(g: Any, ans: Any, x: Any, axis: int, start: int = 0) -> Any:
 defvjp(np.swapaxes, _swapaxes, keep="meta")
 defvjp(np.moveaxis, _moveaxis, keep="meta")
 defvjp(np.rollaxis, _rollaxis, keep="meta")
+if hasattr(np, "matrix_transpose"):  # NumPy 2
+    defvjp(np.matrix_transpose, lambda g, ans, x: np.matrix_transpose(g), keep="meta")
 defvjp(np.broadcast_to, lambda g, ans, x, shape, **kw: unbroadcast(g, x), keep="meta")
 defvjp(np.flip, lambda g, ans, x, axis=None: np.flip(g, axis), keep="meta")
 defvjp(np.fliplr, lambda g, ans, x: np.fliplr(g), keep="meta")
