@@ -404,6 +404,15 @@ CASES: list[Case] = [
     C("matmul-broadcast", lambda a, b: a @ b, [(2, 1, 2, 3), (3, 3, 2)]),
     C("matmul-1d-batched", lambda a, b: a @ b, [(3,), (2, 3, 2)]),
     C("matmul-batched-1d", lambda a, b: a @ b, [(2, 2, 3), (3,)]),
+    # axes=: the core axes of each operand and of the output placed anywhere
+    C("matmul-axes", lambda a, b: np.matmul(a, b, axes=[(1, 0), (0, 1), (1, 0)]), [(3, 2)] * 2),
+    C(
+        "matmul-axes-batched",
+        lambda a, b: np.matmul(a, b, axes=[(2, 1), (1, 2), (0, 2)]),
+        [(2, 3, 2), (2, 3, 4)],
+    ),
+    C("matmul-axes-vm", lambda a, b: np.matmul(a, b, axes=[(0,), (1, 0), (0,)]), [(2,), (3, 2)]),
+    C("matmul-axes-vv", lambda a, b: np.matmul(a, b, axes=[(0,), (0,), ()]), [V, V]),
     C("tensordot", lambda a, b: np.tensordot(a, b), [T3, (3, 2, 2)]),
     C("tensordot-int1", lambda a, b: np.tensordot(a, b, axes=1), [M, (3, 2)]),
     C("tensordot-int0", lambda a, b: np.tensordot(a, b, axes=0), [(2,), V]),
@@ -721,6 +730,12 @@ CASES: list[Case] = [
     C("dot-real-complex", lambda a, b: np.dot(a, b), [M, V], [real, complex_]),
     C("matmul-complex", lambda a, b: a @ b, [(2, 2, 3), (3, 2)], complex_),
     C("matmul-complex-real", lambda a, b: a @ b, [M, (3, 2)], [complex_, real]),
+    C(
+        "matmul-axes-complex",
+        lambda a, b: np.matmul(a, b, axes=[(1, 0), (0, 1), (1, 0)]),
+        [(3, 2), (3, 4)],
+        [complex_, real],
+    ),
     C("tensordot-complex", lambda a, b: np.tensordot(a, b, axes=1), [M, (3, 2)], complex_),
     C(
         "einsum-complex",

@@ -104,7 +104,21 @@ def _matmul_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
     return unbroadcast(np.matmul(swap(a), g), b)
 
 
-defvjp(np.matmul, *_real_for_real(_matmul_a, _matmul_b), keep="args")
+def _matmul(argnum: int, g: Any, ans: Any, a: Any, b: Any, axes: Any = None, **kw: Any) -> Any:
+    """The rule of ``matmul``; with ``axes=``, the core axes of the operands and of the output
+    are moved last, the rule above applied, and the gradient's core axes moved back."""
+    rule = _matmul_b if argnum else _matmul_a
+    if axes is None:
+        return rule(g, ans, a, b)
+    where = [tuple(x) if isinstance(x, (tuple, list)) else (x,) for x in axes]
+    last = [tuple(range(-len(w), 0)) for w in where]
+    a, b = np.moveaxis(a, where[0], last[0]), np.moveaxis(b, where[1], last[1])
+    if where[2]:  # (a vector times a vector has none)
+        g = np.moveaxis(g, where[2], last[2])
+    return np.moveaxis(rule(g, ans, a, b), last[argnum], where[argnum])
+
+
+defvjp_argnum(np.matmul, _real_for_real_argnum(_matmul), keep="args")
 
 
 def _tensordot_axes(a: Any, b: Any, axes: Any) -> tuple[list[int], list[int]]:
