@@ -90,6 +90,9 @@ class Primitive:
         self.nested = nested
         self.creation = creation
         self.writes_first = False  # writes into its first argument (copyto, put, ...)
+        # the primitive recorded instead when a call passes keywords the rules do not take (an
+        # elementwise ufunc's where=, dtype=, casting=, ...: minpy.numpy._ufuncs)
+        self.keyword_form: Primitive | None = None
         self.__name__ = name.rsplit(".", 1)[-1]
         self.__qualname__ = self.__name__
         self.__doc__ = doc

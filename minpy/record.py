@@ -102,6 +102,8 @@ def record(
     prim: Primitive, args: tuple[Any, ...], kwargs: dict[str, Any], res: Any, mask: int
 ) -> None:
     """Give ``res`` a tape node that links it to the traced Arrays among ``args``."""
+    if kwargs and prim.keyword_form is not None:
+        prim = prim.keyword_form
     if res.__class__ is not Array:
         if isinstance(res, tuple) and prim.differentiable:
             _record_outputs(prim, args, kwargs, res, mask)

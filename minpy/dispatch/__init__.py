@@ -256,10 +256,13 @@ def _dispatch_general(
         else:
             route.call(args, kw)
         return out
+    call_kwargs = kwargs
+    if out is not None and prim.keyword_form is not None and "where" in kwargs:
+        call_kwargs = dict(kwargs, out=None)  # (out='s entries are put in below, traced)
     if route.plain:
-        raw_out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **kwargs)  # type: ignore[misc]
+        raw_out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **call_kwargs)  # type: ignore[misc]
     else:
-        raw_out = route.call(args, kwargs)
+        raw_out = route.call(args, call_kwargs)
     res = _wrap_result(raw_out, device)
     if prim.view and res.__class__ is Array and args and args[0].__class__ is Array:
         note_function_view(args[0], res, prim, args[1:], kwargs)
@@ -269,7 +272,13 @@ def _dispatch_general(
         record_hidden(prim, hidden, res)
     if out is None:
         return res
-    assign(out, cast_for_out(prim, res, out), prim.name)
+    value = cast_for_out(prim, res, out)
+    where = kwargs.get("where", True)
+    if prim.keyword_form is not None and where is not True:
+        # an elementwise ufunc leaves out= as it was where the mask is False (computed without
+        # out=, those entries of the result are uninitialized)
+        value = registry["where"](where, value, out)
+    assign(out, value, prim.name)
     return out
 
 

@@ -18,7 +18,7 @@ from minpy import inplace, watch
 from minpy.array import Array
 from minpy.errors import GradientError
 from minpy.inplace import cast_for_out, writes_in_place
-from minpy.primitive import Primitive
+from minpy.primitive import Primitive, registry
 from minpy.stats import warn_fallback
 
 __all__ = ["attach_ufunc_methods"]
@@ -208,3 +208,45 @@ def attach_ufunc_methods(ns: dict[str, Any]) -> None:
             if ufunc.nin == 1 and method != "at":
                 continue  # NumPy: only binary ufuncs reduce, accumulate or take outer products
             setattr(prim, method, getattr(methods, method))
+        if ufunc.signature is None:  # elementwise (a gufunc's rules take its axes= etc.)
+            prim.keyword_form = _keyword_form(prim)
+
+
+#: keyword arguments of a ufunc call that its rules do not take (out= never reaches them)
+_KEYWORDS = ("where", "dtype", "signature", "casting", "order", "subok")
+
+
+def _keyword_form(prim: Primitive) -> Primitive:
+    """The form of ``prim`` recorded for a call with ufunc keywords: its rules, applied with
+    ``where=`` masking (the gradient is 0 where the ufunc did not compute; the arguments are
+    broadcast to the output first, so nothing computed at those entries leaks into a sum)
+    and, after ``dtype=``/``signature=``, cast back to each argument's dtype."""
+    form = Primitive(prim.name, register=False)
+
+    def rule(argnum: int, g: Any, ans: Any, *args: Any, **kw: Any) -> Any:
+        where = kw.pop("where", True)
+        cast = kw.pop("dtype", None) is not None or kw.pop("signature", None) is not None
+        for k in _KEYWORDS:
+            kw.pop(k, None)
+        base = prim.rule(argnum)
+        x = args[argnum]
+        if where is True:
+            v = base(g, ans, *args, **kw)
+        else:
+            shape = g.shape
+            full = [
+                registry["broadcast_to"](a, shape) if getattr(a, "shape", shape) != shape else a
+                for a in args
+            ]
+            select = registry["where"]
+            v = select(where, base(select(where, g, 0), ans, *full, **kw), 0)
+            if v.shape != x.shape:  # the rule's argument was broadcast: sum back to x's shape
+                v = registry["sum_to"](v, tuple(x.shape))
+        if cast and hasattr(x, "dtype") and v.dtype != x.dtype:
+            if v.dtype.kind == "c" and x.dtype.kind != "c":
+                v = registry["real"](v)
+            v = v.astype(x.dtype)
+        return v
+
+    form.vjp_argnum = rule
+    return form

@@ -184,6 +184,12 @@ def _scatter_add_ref(shape: Shape, key: Any, v: Any) -> Any:
     return out
 
 
+def _product(pair: Any) -> Any:
+    """Two results (average's with ``returned=True``) combined, so both get gradients."""
+    a, b = pair
+    return a * b
+
+
 def _set(x: Any, v: Any) -> Any:
     y = x * 1.0
     y[0, ::2] = v[:2]
@@ -281,6 +287,24 @@ CASES: list[Case] = [
     ),
     # elementwise functions of one argument ---------------------------------------------------
     C("exp", lambda x: np.exp(x), [M]),
+    # a ufunc's keywords: dtype= (the gradient cast back), where= with out= (out's entries
+    # kept where the mask is False get its gradient; where it is True, the ufunc's)
+    C("exp-dtype", lambda x: np.exp(x, dtype=np.float64, casting="same_kind"), [M]),
+    C("exp-where-out", lambda x: np.exp(x, where=COND, out=np.zeros(M)), [M]),
+    # (the mask leaves out entries where log has no value: no nan reaches the gradient)
+    C("log-where-out", lambda x: np.log(x, where=x > 0.1, out=np.zeros(T3)), [T3]),
+    C(
+        "multiply-where-out-traced",
+        lambda x, y: np.multiply(x, 2.0, where=COND, out=y * 1.0),
+        [M, M],
+        prims=("multiply", "where"),
+    ),
+    C(
+        "add-where-broadcast",
+        lambda x, v: np.add(x, v, where=COND[0], out=np.ones(M)),
+        [M, V],
+        prims=("add", "where"),
+    ),
     C("exp2", lambda x: np.exp2(x), [M]),
     C("expm1", lambda x: np.expm1(x), [M]),
     C("log", lambda x: np.log(x), [M], positive),
@@ -603,6 +627,14 @@ CASES: list[Case] = [
     C("average-plain", lambda x: np.average(x, axis=0), [M]),
     C("average-traced-weights", lambda x, w: np.average(x, 1, w), [M, V], [real, positive]),
     C("average-full-weights", lambda x, w: np.average(x, None, w), [M, M], [real, positive]),
+    # returned=True: the average and the sum of the weights, both differentiated
+    C(
+        "average-returned",
+        lambda x, w: _product(np.average(x, 1, w, returned=True)),
+        [M, V],
+        [real, positive],
+    ),
+    C("average-returned-plain", lambda x: _product(np.average(x, 0, returned=True)), [M]),
     C(
         "sum_to",
         lambda x: np.sum_to(x, (1, 3)),

@@ -257,14 +257,20 @@ defvjp(np.std, _std, keep="all")
 
 
 def _average_weights(g: Any, x: Any, axis: Any, weights: Any) -> tuple[Any, Any]:
-    """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum.
-
-    (With ``returned=True`` average gives a tuple, and tuples carry no rule: no call here.)
-    """
+    """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum."""
     w = weights if isinstance(weights, Array) else np.asarray(weights, device=g.device)
     if w.ndim != x.ndim:
         w = lying_along(w, x.ndim, axis % x.ndim)
     return w, np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
+
+
+def _outputs(g: Any, ans: Any, returned: bool) -> tuple[Any, Any, Any]:
+    """``(gradient of the average, of the sum of weights, the average)``: with
+    ``returned=True`` average gives both (``g`` is then their ``Cotangents``, None where none
+    arrived)."""
+    if returned:
+        return g[0], g[1], None if ans is None else ans[0]
+    return g, None, ans
 
 
 def _average(
@@ -276,6 +282,9 @@ def _average(
     returned: bool = False,
     **kw: Any,
 ) -> Any:
+    g, _, ans = _outputs(g, ans, returned)  # (the sum of weights does not depend on x)
+    if g is None:
+        return np.zeros_like(x)
     if weights is None:
         return _mean(g, ans, x, axis)
     w, total = _average_weights(g, x, axis, weights)
@@ -291,9 +300,14 @@ def _average_of_weights(
     returned: bool = False,
     **kw: Any,
 ) -> Any:
-    w, total = _average_weights(g, x, axis, weights)
-    # d avg / d w_i = (x_i - avg) / sum(w), summed over the axes w is broadcast along
-    spread = expand_to(g, x, axis) * (x - expand_to(ans, x, axis)) / total
+    g, g_sum, ans = _outputs(g, ans, returned)
+    w, total = _average_weights(g if g is not None else g_sum, x, axis, weights)
+    spread = np.zeros_like(x)
+    if g is not None:  # d avg / d w_i = (x_i - avg) / sum(w)
+        spread = spread + expand_to(g, x, axis) * (x - expand_to(ans, x, axis)) / total
+    if g_sum is not None:  # d sum(w) / d w_i = 1
+        spread = spread + expand_to(g_sum, x, axis)
+    # summed over the axes w is broadcast along
     return np.reshape(unbroadcast(spread, w), shape_of(weights))
 
 
