@@ -576,6 +576,8 @@ CASES: list[Case] = [
     C("take-method", lambda x: x.take(IDX, axis=0), [(3, 2)]),
     C("take-2d-index", lambda x: np.take(x, IDX_2D), [(3, 2)]),
     C("take-2d-index-axis", lambda x: np.take(x, IDX_2D % 2, axis=1), [(3, 2)]),
+    C("take-clip", lambda x: np.take(x, [-2, 0, 5, 1], axis=1, mode="clip"), [(3, 2)]),
+    C("take-wrap", lambda x: np.take(x, [-7, 3, 9], mode="wrap"), [(3, 2)]),
     C("take_along_axis", lambda x: np.take_along_axis(x, ALONG, axis=1), [(2, 4)]),
     C("take_along_axis-broadcast", lambda x: np.take_along_axis(x, ALONG[:1], axis=1), [(1, 4)]),
     C("take_along_axis-flat", lambda x: np.take_along_axis(x, IDX, axis=None), [(2, 2)]),

@@ -43,6 +43,10 @@ defvjp(np.scatter_add, None, None, lambda g, ans, shape, key, v: g[raw(key)], ke
 
 
 def _take(g: Any, ans: Any, x: Any, indices: Any, axis: Any = None, **kw: Any) -> Any:
+    mode = kw.get("mode", "raise")
+    if mode != "raise":  # the entries the indices really read: wrapped, or clipped (at 0 too)
+        n = x.size if axis is None else x.shape[axis]
+        indices = np.mod(indices, n) if mode == "wrap" else np.clip(indices, 0, n - 1)
     idx = raw(indices)
     if axis is None:  # g has the shape of the indices, which pick from the flattened x
         return np.reshape(np.scatter_add((x.size,), idx, g), x.shape)
