@@ -832,9 +832,9 @@ UNCOVERED: dict[str, str] = {
 }
 
 # the cases of whole topics kept in modules of their own
-from tests.numpy import optable_assembly, optable_fft, optable_linalg  # noqa: E402
+from tests.numpy import optable_assembly, optable_fft, optable_linalg, optable_poly  # noqa: E402
 
-CASES += optable_fft.CASES + optable_linalg.CASES + optable_assembly.CASES
+CASES += optable_fft.CASES + optable_linalg.CASES + optable_assembly.CASES + optable_poly.CASES
 from tests.scipy import optable_scipy_linalg, optable_special, optable_stats  # noqa: E402
 
 CASES += optable_special.CASES + optable_stats.CASES + optable_scipy_linalg.CASES

@@ -55,6 +55,7 @@ from minpy.numpy.vjps import (  # noqa: F401  (importing a module registers its 
     fft,
     indexing,
     linalg,
+    polynomials,
     products,
     reductions,
     shape,
