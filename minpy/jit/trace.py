@@ -57,7 +57,9 @@ DATA_SHAPES = frozenset(
         "flatnonzero",
         "intersect1d",
         "nonzero",
+        "polydiv",  # trims the remainder's leading zeros
         "polymul",  # trims its operands' leading zeros
+        "roots",  # drops the coefficients' leading and trailing zeros
         "setdiff1d",
         "setxor1d",
         "trim_zeros",
