@@ -229,15 +229,25 @@ def _interp_pieces(
     return x, xp, src, seg
 
 
+def _as_dtype_of(v: Any, x: Any) -> Any:
+    """``v`` in ``x``'s inexact dtype (interp computes in float64 whatever its inputs are: a
+    float32 argument keeps a float32 gradient, as everywhere else)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind in "fc" and v.dtype != dtype:
+        return v.astype(dtype)
+    return v
+
+
 def _interp_x(g: Any, ans: Any, x: Any, xp: Any, fp: Any, *args: Any, **kw: Any) -> Any:
     fp = _on_device(fp, g)
+    x0 = x
     x, xp, src, seg = _interp_pieces(g, x, xp, args, kw)
     if xp.shape[0] < 2:  # a single knot: interp is constant on either side of it
-        return zero(g, ans, x)
+        return zero(g, ans, x0)
     lo, hi = (seg, seg + 1) if src is None else (src[seg], src[seg + 1])
     slope = safe_divide(fp[hi] - fp[lo], xp[seg + 1] - xp[seg])
     inside = (x >= xp[0]) & (x < xp[-1])
-    return drop_imag(np.where(inside, g * slope, 0), x)
+    return _as_dtype_of(drop_imag(np.where(inside, g * slope, 0), x0), x0)
 
 
 def _interp_fp(g: Any, ans: Any, x: Any, xp: Any, fp: Any, *args: Any, **kw: Any) -> Any:
@@ -256,7 +266,7 @@ def _interp_fp(g: Any, ans: Any, x: Any, xp: Any, fp: Any, *args: Any, **kw: Any
     w_hi = np.where(inside, t, np.where(last, 1.0, 0.0))
     n = fp.shape[0]
     out = np.scatter_add((n,), raw(lo), g * w_lo) + np.scatter_add((n,), raw(hi), g * w_hi)
-    return drop_imag(out, fp)
+    return _as_dtype_of(drop_imag(out, fp), fp)
 
 
 def _interp_end(side: int) -> Any:
