@@ -24,17 +24,11 @@ __all__ = ["differentiable_table", "report", "update_readme"]
 
 START = "<!-- differentiable:start -->"
 END = "<!-- differentiable:end -->"
-#: functions written in minpy operations through which no gradient flows: the in-place
-#: writers refuse traced arrays, onehot_encode writes integers, the rest touch no array
+#: functions written in minpy operations through which no gradient flows: onehot_encode
+#: writes integers, the rest touch no array
 _NO_GRADIENT_FUNCTIONS = frozenset(
     {
-        "copyto",
-        "fill_diagonal",
         "onehot_encode",
-        "place",
-        "put",
-        "put_along_axis",
-        "putmask",
         "record_op_stat",
         "set_policy",
         "show_op_stat",
@@ -105,7 +99,7 @@ def _classify(module: types.ModuleType) -> tuple[list[str], list[str]]:
 
     A primitive differentiates if it has a rule; a function (or ``r_``-like object) written in
     minpy operations differentiates through the primitives it calls, unless it is one of
-    those that write in place or touch no array. Classes, constants and NumPy's own host
+    those that give integers or touch no array. Classes, constants and NumPy's own host
     utilities (``result_type``) are not listed.
     """
     from minpy.primitive import Primitive

@@ -3,7 +3,8 @@
 Every public NumPy function is here as a Primitive that runs on its inputs' device; those with
 a rule in ``minpy.numpy.vjps`` are differentiable. A handful are written here in minpy
 operations (``array``, ``hstack``, ``split``, ...), so they are differentiable for free.
-``select``, ``r_`` and ``c_`` come from ``_assembly``.
+``select``, ``r_`` and ``c_`` come from ``_assembly``; the in-place writers (``copyto``,
+``put``, ...) from ``_writers``.
 ``random``, ``linalg`` and ``fft`` are minpy's own submodules. MinPy's additions: ``onehot_encode``,
 ``softmax_output``, ``sigmoid``, ``slice_axis``, ``policy``; ``record_op_stat``,
 ``show_op_stat`` and ``set_policy`` come from ``_opstat``.
@@ -19,18 +20,15 @@ from typing import Any
 import numpy as _numpy
 
 from minpy import dispatch as _dispatch  # noqa: F401  (installs how primitives run)
-from minpy import inplace as _inplace
 from minpy import policy as _policy
 from minpy import watch as _watch
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
-from minpy.errors import GradientError
 from minpy.numpy import _opstat
 from minpy.numpy._opstat import record_op_stat, set_policy, show_op_stat  # noqa: F401
 from minpy.numpy._wrapping import wrap_namespace
 from minpy.primitive import Primitive
 from minpy.primitive import numpy_functions as _numpy_functions
-from minpy.tape import active_mask
 from minpy.transfer import adopt
 
 _OWN = frozenset(
@@ -342,66 +340,6 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
     return split(a, indices_or_sections, 2)
 
 
-# --------------------------------------------------------------------------------------------
-# NumPy's functions that write into their first argument, by copy-on-write
-
-
-_WRITERS = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"})
-for _name in _WRITERS:
-    _names[_name].writes_first = True  # (minpy.jit replays them as writes)
-del _name
-
-
-def _write_into(name: str, a: Any, *args: Any, **kwargs: Any) -> None:
-    """NumPy's in-place ``name`` on ``a``; a buffer a tape node holds is copied first."""
-    if not isinstance(a, Array):
-        raise TypeError(
-            f"{name}: the array written into must be a minpy Array, got {type(a).__name__}; "
-            "make one with np.array(...)"
-        )
-    for v in (a, *args, *kwargs.values()):
-        node = getattr(v, "_node", None) if isinstance(v, Array) else None
-        if node is not None and node.mask & active_mask():
-            raise GradientError(
-                f"{name}: writing in place has no gradient rule while grad traces its arrays; "
-                "use item assignment (a[idx] = v) or np.where, which are differentiable"
-            )
-    target = a if _inplace.writes_in_place(a) else a.copy()
-    _names[name](target, *args, **kwargs)
-    if target is not a:
-        _inplace.assign(a, target, name)
-
-
-def copyto(dst: Array, src: Any, casting: str = "same_kind", where: Any = True) -> None:
-    """Copy ``src`` into ``dst`` in place. See ``numpy.copyto``."""
-    _write_into("copyto", dst, src, casting=casting, where=where)
-
-
-def put(a: Array, ind: Any, v: Any, mode: str = "raise") -> None:
-    """Set ``a.flat[ind] = v`` in place. See ``numpy.put``."""
-    _write_into("put", a, ind, v, mode=mode)
-
-
-def place(arr: Array, mask: Any, vals: Any) -> None:
-    """Set the entries where ``mask`` holds to ``vals`` (cycled) in place. See ``numpy.place``."""
-    _write_into("place", arr, mask, vals)
-
-
-def putmask(a: Array, mask: Any, values: Any) -> None:
-    """Set the entries where ``mask`` holds in place. See ``numpy.putmask``."""
-    _write_into("putmask", a, mask, values)
-
-
-def fill_diagonal(a: Array, val: Any, wrap: bool = False) -> None:
-    """Fill the main diagonal in place. See ``numpy.fill_diagonal``."""
-    _write_into("fill_diagonal", a, val, wrap=wrap)
-
-
-def put_along_axis(arr: Array, indices: Any, values: Any, axis: int | None) -> None:
-    """Set values along an axis in place. See ``numpy.put_along_axis``."""
-    _write_into("put_along_axis", arr, indices, values, axis)
-
-
 def _register_numpy_functions(names: dict[str, Any]) -> None:
     """NumPy's functions called on Arrays run the ones written here (``__array_function__``)."""
     for name, fn in names.items():
@@ -532,6 +470,15 @@ def __getattr__(name: str) -> Any:
 from minpy.numpy import fft, linalg, random  # noqa: E402, F401  (built on the names above)
 from minpy.numpy._assembly import c_, r_, select  # noqa: E402, F401  (NumPy's names)
 from minpy.numpy._ufuncs import attach_ufunc_methods  # noqa: E402
+from minpy.numpy._writers import WRITERS as _WRITERS  # noqa: E402
+from minpy.numpy._writers import (  # noqa: E402, F401  (NumPy's names)
+    copyto,
+    fill_diagonal,
+    place,
+    put,
+    put_along_axis,
+    putmask,
+)
 
 attach_ufunc_methods(globals())  # np.add.reduce, np.multiply.outer, np.add.at, ...
 _register_numpy_functions({n: globals()[n] for n in _OWN | _WRITERS if n in globals()})

@@ -138,6 +138,28 @@ def test_jit_replays_numpy_writers_into_inputs() -> None:
     assert j.replayed == 2
 
 
+def test_jit_replays_differentiable_numpy_writers(device: minpy.Device) -> None:
+    with device:
+        m = np.array([True, False, True, True])
+
+    def loss(x: Any) -> Any:
+        z = np.zeros(4)
+        np.copyto(z, x * 2, where=m)  # traced values into an untraced temporary
+        t = x * z
+        np.put(t, [0, 3, 0], x[1:] ** 2)  # traced destination, repeated index: last wins
+        return np.sum(t * z)
+
+    f = grad_and_loss(loss)
+    j = minpy.jit(f)
+    for i in range(3):
+        with device:
+            x = np.arange(4.0) + i
+        (gj, lj), (ge, le) = j(x), f(x)
+        _same(gj, ge)
+        _same(lj, le)
+    assert (j.traced, j.replayed) == (1, 2)
+
+
 def test_jit_dropout_draws_afresh(device: minpy.Device) -> None:
     f = minpy.jit(lambda x: x * (np.random.rand(*x.shape) > 0.5))
     with device:
