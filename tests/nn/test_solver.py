@@ -266,6 +266,10 @@ def test_bad_inputs_are_explained() -> None:
         Solver(Tiny(), (x, y), batch_size=4, update_rule="nesterov")
     with pytest.raises(TypeError, match="model must be a ModelBase"):
         Solver(object(), (x, y), batch_size=4)  # type: ignore[arg-type]
+    from minpy.nn import modules
+
+    with pytest.raises(TypeError, match=r"train it with minpy\.nn\.modules\.Updater"):
+        Solver(modules.Model(), (x, y), batch_size=4)  # its parameters come on its first call
 
 
 # --------------------------------------------------------------------------------------------
