@@ -387,6 +387,8 @@ class Array:
             return k
         backend = self._device.backend
         if not backend.on_host:
+            if k.__class__ is list and not k:  # NumPy reads an empty list as integer indices
+                k = numpy.zeros(0, dtype=numpy.intp)
             return adopt(k, self._device)
         return k
 

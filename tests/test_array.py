@@ -246,3 +246,10 @@ def test_wait_to_read_synchronizes_the_device(monkeypatch: pytest.MonkeyPatch) -
     x = np.ones(3, device=dev)
     assert x.wait_to_read() is None
     assert seen == [dev]
+
+
+def test_an_empty_list_indexes_like_numpy(device):
+    # NumPy reads [] as integer indices (not float): an empty selection, on every device
+    a = np.arange(6.0, ctx=device).reshape(2, 3)
+    for key in ([], (slice(None), [])):
+        assert a[key].shape == numpy.arange(6.0).reshape(2, 3)[key].shape
