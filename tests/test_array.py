@@ -253,3 +253,21 @@ def test_an_empty_list_indexes_like_numpy(device):
     a = np.arange(6.0, ctx=device).reshape(2, 3)
     for key in ([], (slice(None), [])):
         assert a[key].shape == numpy.arange(6.0).reshape(2, 3)[key].shape
+
+
+def test_asarray_of_a_scalar_result_is_a_new_writable_array(device):
+    # x * 1.0 of a 0-d array is NumPy's scalar (immutable); asarray makes a 0-d array of it,
+    # which a view can share: an in-place update shows through the view, as in NumPy
+    x = np.array(0.5, ctx=device)
+    w = np.asarray(x * 1.0)
+    u = w[...]
+    w += 1.0
+    assert float(u) == 1.5 and float(x) == 0.5
+
+    def f(x):
+        w = np.asarray(x * 1.0)
+        u = w[...]
+        w += np.cos(x)
+        return u
+
+    assert float(grad(f)(x)) == 1 - numpy.sin(0.5)

@@ -21,11 +21,26 @@ import numpy
 from minpy.nn import init as _init
 from minpy.nn import optim as _optim
 from minpy.nn.io import NDArrayIter
+from minpy.nn.model import ModelBase
 
 
 def type_name(value: Any) -> str:
     """The name of ``value``'s type, for messages."""
     return type(value).__name__
+
+
+def solver_model(model: Any) -> None:
+    """Check that the Solver can train ``model``: a ``ModelBase`` with declared parameters."""
+    if not isinstance(model, ModelBase):
+        raise TypeError(f"Solver: model must be a ModelBase, got {type_name(model)}")
+    if model.lazy_params:
+        raise TypeError(
+            "Solver: a minpy.nn.modules Model creates its parameters on its first call, so "
+            "the Solver cannot plan their initialization and updates; train it with "
+            "minpy.nn.modules.Updater (loss = model(x, labels=y); "
+            "updater(model.backward())), as MinPy does, or declare the parameters on a "
+            "minpy.nn.model.ModelBase with add_param"
+        )
 
 
 def int_arg(name: str, value: Any, low: int) -> int:

@@ -87,6 +87,9 @@ class ModelBase:
     (4, 2)
     """
 
+    #: the parameters are made by the model's first call (minpy.nn.modules), not declared
+    lazy_params = False
+
     def __init__(self) -> None:
         self.params: dict[str, Array] = {}
         self.param_configs: dict[str, dict[str, Any]] = {}

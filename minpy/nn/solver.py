@@ -36,7 +36,6 @@ from minpy.nn import init as _init
 from minpy.nn import optim as _optim
 from minpy.nn.io import DataBatch
 from minpy.nn.model import ModelBase
-from minpy.nn.modules.model import Model as _ModulesModel
 
 __all__ = ["NonFiniteLossError", "Solver"]
 
@@ -153,16 +152,7 @@ class Solver:
         bucket_bytes: int | None = 25 * 2**20,
         jit: bool = False,
     ) -> None:
-        if not isinstance(model, ModelBase):
-            raise TypeError(f"Solver: model must be a ModelBase, got {_args.type_name(model)}")
-        if isinstance(model, _ModulesModel):
-            raise TypeError(
-                "Solver: a minpy.nn.modules Model creates its parameters on its first call, so "
-                "the Solver cannot plan their initialization and updates; train it with "
-                "minpy.nn.modules.Updater (loss = model(x, labels=y); "
-                "updater(model.backward())), as MinPy does, or declare the parameters on a "
-                "minpy.nn.model.ModelBase with add_param"
-            )
+        _args.solver_model(model)
         num_epochs = _args.int_arg("num_epochs", num_epochs, 0)
         if batch_size is not None:
             batch_size = _args.int_arg("batch_size", batch_size, 1)

@@ -24,6 +24,7 @@ from minpy import policy as _policy
 from minpy import watch as _watch
 from minpy.array import Array, wrap
 from minpy.context import Device, as_device, current_context
+from minpy.inplace import SCALAR
 from minpy.numpy import _opstat
 from minpy.numpy._opstat import record_op_stat, set_policy, show_op_stat  # noqa: F401
 from minpy.numpy._wrapping import wrap_namespace
@@ -146,8 +147,8 @@ def array(
         x = object if target is None else object.to_device(target)
         if dtype is not None and x.dtype != _numpy.dtype(dtype):
             x = x.astype(dtype)
-        elif copy and x is object:
-            x = x.copy()
+        elif (copy or x._state is SCALAR) and x is object:
+            x = x.copy()  # (a NumPy scalar's array is a new, writable one: asarray copies it)
         while x.ndim < ndmin:
             x = expand_dims(x, 0)
         return x

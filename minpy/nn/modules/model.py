@@ -103,6 +103,7 @@ class Model(ModelBase):
     _attached: dict[str, Array]
     _detached: set[str]
     _running: bool
+    lazy_params = True  # its layers make their parameters on their first call
 
     def __init__(self, loss: Any = None) -> None:
         object.__setattr__(self, "_modules", [])  # registered top-level modules, in order
