@@ -40,6 +40,8 @@ from minpy.jit.instr import DictTemplate, Instr, Item, ListTemplate, Slot, map_s
 __all__ = ["Options", "Program"]
 
 _LITERALS = (int, float, bool, str, type(None))
+#: what ``specialize.broadcast_source`` finds of a ``broadcast_to``: source, its shape, target
+_Broadcast = tuple[Slot, tuple[int, ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,14 @@ class Program:
         if opts.dce or elide:
             self._backward(opts.dce, elide)
 
-    def _forward(self, values: dict[int, Any], dependent: set[int], opts: Options) -> set[int]:
+    def _forward(
+        self, values: dict[int, Any], dependent: set[int], opts: Options
+    ) -> dict[int, _Broadcast]:
         """Fold results that depend on no input into constants (never draws, writes, written
         memory, outputs or effects: a constant is one buffer shared by every replay); merge a
         pure call repeated on the same slots and constants (unless any slot involved, or a
         view of it, is written); specialize calls. Returns the ``broadcast_to`` results that
-        may be elided."""
+        may be elided, with their ``specialize.broadcast_source``."""
         fold, cse, spec = opts.fold, opts.cse, opts.specialize
         written = self.written() | set(self.input_slots)
         roots = self._roots()
@@ -131,16 +135,11 @@ class Program:
         meta = self.meta
         replace: dict[int, Any] = {}  # slot -> its constant value, or the Slot it merged into
         seen: dict[Any, int] = {}
-        broadcasts: set[int] = set()
+        broadcasts: dict[int, _Broadcast] = {}
         kept: list[Instr] = []
         for ins in self.instrs:
+            self.rename_in(ins, replace)
             refs = ins.refs()
-            if replace:
-                for r in refs:
-                    if r.n in replace:
-                        self.rename_in(ins, replace)
-                        refs = ins.refs()
-                        break
             n = ins.slot
             if not ins.keep and ins.writes is None:
                 if fold and not refs and n not in fixed and n not in dependent and n in values:
@@ -164,15 +163,15 @@ class Program:
             if spec and id(ins.fn) in _specialize.SPECIAL:
                 if _specialize.specialize(ins, meta):
                     self.specialized += 1
-                elif n not in roots and _specialize.broadcast_source(ins, meta) is not None:
-                    broadcasts.add(n)
+                elif n not in roots and (source := _specialize.broadcast_source(ins, meta)):
+                    broadcasts[n] = source
             kept.append(ins)
         self.instrs = kept
         if replace:
             self.rename_results(replace)
         return broadcasts
 
-    def _backward(self, dce: bool, broadcasts: set[int]) -> None:
+    def _backward(self, dce: bool, broadcasts: dict[int, _Broadcast]) -> None:
         """Drop what reaches no output, effect or live write (draws and checks are kept, so
         that the random stream stays the eager one's), and each ``broadcast_to`` in
         ``broadcasts`` whose every reader broadcasts its source alike by itself."""
@@ -191,7 +190,7 @@ class Program:
                 self.removed += 1
                 continue
             if n in readers:
-                src, src_shape, target = _specialize.broadcast_source(ins, meta)  # type: ignore[misc]
+                src, src_shape, target = broadcasts[n]
                 reads = readers.pop(n)
                 if reads and all(
                     _specialize.reads_alike(r, n, src_shape, target, meta) for r in reads
@@ -276,7 +275,7 @@ class Program:
                 n: int = x.n
                 return names[n]
             if cls is Item:
-                return f"s{x.n}[{x.k}]"
+                return f"{names[x.n]}[{x.k}]"
             if cls in _LITERALS and (cls is not float or math.isfinite(x)):
                 return repr(x)
             if cls is tuple and any(isinstance(v, Slot) for v in x):
@@ -339,7 +338,7 @@ class Program:
                 pool = free.get((m[0], m[1]))
                 if pool:  # the buffer's name is deleted here, once its new owner has it
                     buf = pool.pop()
-                    args.append(f"out=s{buf}")
+                    args.append(f"out={names[buf]}")
                     died[buf].remove(buf)
                     gone.append(buf)
                     self.reused += 1
@@ -349,17 +348,17 @@ class Program:
             dels.append(gone)
         outs = "".join(render(s) + ", " for s in self.outputs)
         effs = "".join(render(s) + ", " for _, s in self.effects)
-        params = ", ".join(f"s{n}" for n in self.input_slots)
+        params = ", ".join(names[n] for n in self.input_slots)
         lines = [f"def replay({params}):"]
         for line, gone in zip(body, dels):
             lines.append(line)
             if gone:
-                lines.append("    del " + ", ".join(f"s{n}" for n in gone))
+                lines.append("    del " + ", ".join(names[n] for n in gone))
         lines.append(f"    return ({outs}), ({effs})")
         self.source = "\n".join(lines) + "\n"
         # the variant a CUDA graph is captured from (made on demand): every buffer stays
         # referenced (the graph reads and writes them at each launch), all of them returned
-        kept = "".join(f"s{ins.slot}, " for ins in instrs)
+        kept = "".join(names[ins.slot] + ", " for ins in instrs)
         self._capture_parts = (params, body, f"    return ({outs}), ({effs}), ({kept})")
         namespace: dict[str, Any] = consts
         exec(_compiled(self.source, "<minpy.jit program>"), namespace)

@@ -274,10 +274,14 @@ class Tracer:
             self.cause = (why, _user_line())
 
     def _new_slot(self, value: Any, dependent: bool) -> int:
+        """A new slot holding ``value`` (its arrays known by identity from now on); the value
+        itself is kept if it depends on no input (a constant, for folding)."""
         n = self.nslots
         self.nslots += 1
         if dependent:
             self.dependent.add(n)
+        else:
+            self.values[n] = value
         if isinstance(value, (tuple, list)):  # several results (a namedtuple too)
             for k, item in enumerate(value):
                 if is_array(item):
@@ -322,7 +326,6 @@ class Tracer:
                 ins = Instr(_constant, (x,), {}, 0, [])
                 ins.slot = self._new_slot(x, False)
                 ins.meta = (x.shape, x.dtype, False)
-                self.values[ins.slot] = x
                 self.instrs.append(ins)
                 ref = Slot(ins.slot)
                 refs.append(ref)
@@ -367,39 +370,23 @@ class Tracer:
             out = fn(*args, **kwargs)
         finally:
             self.depth -= 1
-        dependent = self.dependent
         random = getattr(fn, "random", False)
+        dependent = self.dependent
         dep = random
-        if not dep:
-            for r in refs:
-                if r.n in dependent:
-                    dep = True
-                    break
-        n = self.nslots
-        self.nslots = n + 1
-        if dep:
-            dependent.add(n)
-        else:
-            self.values[n] = out
+        for r in refs:  # (a loop: a generator costs more on this hot path)
+            if r.n in dependent:
+                dep = True
+                break
+        # a result the trace already knows is one of the arguments (asarray, astype without a
+        # copy): it shares their memory, so it is never "owned"
+        fresh = self.ref(out) is None and getattr(out, "base", None) is None
+        n = self._new_slot(out, dep)
         ins = Instr(fn, tuple(targs), tkw, n, refs, random)
         if guard:
             ins.keep = True
-        if is_array(out):
-            # a result the trace already knows is one of the arguments (asarray, astype
-            # without a copy): it shares their memory, so it is never "owned"
-            e = known.get(id(out))
-            fresh = (e is None or e[0]() is not out) and getattr(out, "base", None) is None
-            known[id(out)] = (_held(out), Slot(n))
-            shape, dtype = out.shape, out.dtype
-            self.meta[n] = (shape, dtype)
-            ins.meta = (shape, dtype, fresh)
-            if not fresh:
-                ins.sees = sharing(out, args, ins.args)
-        else:
-            if isinstance(out, (tuple, list)):  # several results (a namedtuple too)
-                for k, item in enumerate(out):
-                    if is_array(item):
-                        known[id(item)] = (_held(item), Item(n, k))
+        if n in self.meta:  # an array
+            ins.meta = (*self.meta[n], fresh)
+        if ins.meta is None or not fresh:
             ins.sees = sharing(out, args, ins.args)
         if tkw or writes_first:
             self._writes(ins, ins.args[0] if writes_first else tkw.get("out"), dep)
@@ -460,8 +447,6 @@ class Tracer:
             src: Slot = Slot(last.slot) if k is None else Item(last.slot, k)
             ins = Instr(_as_array, (src, r._device), {}, 0, [src])
             ins.slot = self._new_slot(raw, last.slot in self.dependent)
-            if ins.slot not in self.dependent:
-                self.values[ins.slot] = raw
             ins.meta = (raw.shape, raw.dtype, True)
             self.instrs.append(ins)
             return
