@@ -256,9 +256,10 @@ def _dispatch_general(
         else:
             route.call(args, kw)
         return out
-    call_kwargs = kwargs
-    if out is not None and prim.keyword_form is not None and "where" in kwargs:
-        call_kwargs = dict(kwargs, out=None)  # (out='s entries are put in below, traced)
+    # an elementwise ufunc leaves out= as it was where its where= mask is False: computed
+    # without out= (NumPy leaves those entries uninitialized), out's are put in below, traced
+    where = kwargs.get("where", True) if prim.keyword_form is not None else True
+    call_kwargs = kwargs if out is None or where is True else dict(kwargs, out=None)
     if route.plain:
         raw_out = route.fn(*[a._data if a.__class__ is Array else a for a in args], **call_kwargs)  # type: ignore[misc]
     else:
@@ -273,10 +274,7 @@ def _dispatch_general(
     if out is None:
         return res
     value = cast_for_out(prim, res, out)
-    where = kwargs.get("where", True)
-    if prim.keyword_form is not None and where is not True:
-        # an elementwise ufunc leaves out= as it was where the mask is False (computed without
-        # out=, those entries of the result are uninitialized)
+    if where is not True:
         value = registry["where"](where, value, out)
     assign(out, value, prim.name)
     return out

@@ -224,8 +224,8 @@ def _keyword_form(prim: Primitive) -> Primitive:
     form = Primitive(prim.name, register=False)
 
     def rule(argnum: int, g: Any, ans: Any, *args: Any, **kw: Any) -> Any:
-        where = kw.pop("where", True)
-        cast = kw.pop("dtype", None) is not None or kw.pop("signature", None) is not None
+        where = kw.get("where", True)
+        cast = kw.get("dtype") is not None or kw.get("signature") is not None
         for k in _KEYWORDS:
             kw.pop(k, None)
         base = prim.rule(argnum)
