@@ -28,6 +28,7 @@ import scipy.linalg as _sl
 
 import minpy.numpy as np
 from minpy.numpy import linalg as _linalg
+from minpy.numpy.vjps._helpers import drop_imag, swap
 from minpy.primitive import defvjp
 from minpy.scipy._wrapping import wrap_scipy
 
@@ -53,19 +54,6 @@ det = _linalg.det
 solve = _linalg.solve
 
 _TRANS = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2, "n": 0, "t": 1, "c": 2}
-
-
-def _swap(x: Any) -> Any:
-    return np.swapaxes(x, -1, -2)
-
-
-def _complex(x: Any) -> bool:
-    return getattr(getattr(x, "dtype", None), "kind", "") == "c"
-
-
-def _real_if(g: Any, x: Any) -> Any:
-    """``g`` as the gradient of ``x``: its real part where ``x`` is real."""
-    return np.real(g) if _complex(g) and not _complex(x) else g
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,7 +87,7 @@ def _solve_triangular_b(
     unit_diagonal: bool = False,
     **kw: Any,
 ) -> Any:
-    return _real_if(_triangular_t(g, a, _trans(trans), lower, unit_diagonal), b)
+    return drop_imag(_triangular_t(g, a, _trans(trans), lower, unit_diagonal), b)
 
 
 def _solve_triangular_a(
@@ -118,11 +106,11 @@ def _solve_triangular_a(
     if b.ndim == 1:
         g_op = -np.expand_dims(gb, -1) * np.expand_dims(ans, -2)
     else:
-        g_op = -np.matmul(gb, _swap(ans))
-    g_t = g_op if t == 0 else _swap(g_op) if t == 1 else np.conj(_swap(g_op))
+        g_op = -np.matmul(gb, swap(ans))
+    g_t = g_op if t == 0 else swap(g_op) if t == 1 else np.conj(swap(g_op))
     k = -1 if unit_diagonal else 0
     g_t = np.tril(g_t, k) if lower else np.triu(g_t, -k)
-    return _real_if(g_t, a)
+    return drop_imag(g_t, a)
 
 
 defvjp(solve_triangular, _solve_triangular_a, _solve_triangular_b, keep="all")
@@ -147,19 +135,19 @@ defvjp(cholesky, _cholesky, keep="ans")
 
 def _sylvester_t(g: Any, a: Any, b: Any) -> Any:
     """``Y`` with ``A^T Y + Y B^T = G``: the transpose of ``Q -> X`` applied to ``g``."""
-    return solve_sylvester(_swap(a), _swap(b), g)
+    return solve_sylvester(swap(a), swap(b), g)
 
 
 def _sylvester_a(g: Any, ans: Any, a: Any, b: Any, q: Any) -> Any:
-    return _real_if(-np.matmul(_sylvester_t(g, a, b), _swap(ans)), a)
+    return drop_imag(-np.matmul(_sylvester_t(g, a, b), swap(ans)), a)
 
 
 def _sylvester_b(g: Any, ans: Any, a: Any, b: Any, q: Any) -> Any:
-    return _real_if(-np.matmul(_swap(ans), _sylvester_t(g, a, b)), b)
+    return drop_imag(-np.matmul(swap(ans), _sylvester_t(g, a, b)), b)
 
 
 def _sylvester_q(g: Any, ans: Any, a: Any, b: Any, q: Any) -> Any:
-    return _real_if(_sylvester_t(g, a, b), q)
+    return drop_imag(_sylvester_t(g, a, b), q)
 
 
 defvjp(solve_sylvester, _sylvester_a, _sylvester_b, _sylvester_q, keep="all")
@@ -167,7 +155,7 @@ defvjp(solve_sylvester, _sylvester_a, _sylvester_b, _sylvester_q, keep="all")
 
 def _sqrtm(g: Any, ans: Any, a: Any, **kw: Any) -> Any:
     # X X = A: X dX + dX X = dA, a Sylvester equation in dX
-    return _real_if(_sylvester_t(g, ans, ans), a)
+    return drop_imag(_sylvester_t(g, ans, ans), a)
 
 
 defvjp(sqrtm, _sqrtm, keep="all")
@@ -180,12 +168,12 @@ defvjp(sqrtm, _sqrtm, keep="all")
 def _expm(g: Any, ans: Any, a: Any) -> Any:
     # the Frechet derivative L(A^T, G) is the upper right block of expm([[A^T, G], [0, A^T]])
     n = a.shape[-1]
-    at = _swap(a)
+    at = swap(a)
     zeros = np.zeros_like(g)
     top = np.concatenate([at, g], axis=-1)
     bottom = np.concatenate([zeros, at], axis=-1)
     block = expm(np.concatenate([top, bottom], axis=-2))
-    return _real_if(block[..., :n, n:], a)
+    return drop_imag(block[..., :n, n:], a)
 
 
 defvjp(expm, _expm, keep="args")

@@ -23,6 +23,7 @@ from typing import Any
 import scipy.signal as _ss
 
 import minpy.numpy as np
+from minpy.numpy.vjps._helpers import drop_imag, is_complex, unbroadcast
 from minpy.primitive import defvjp
 from minpy.scipy._wrapping import wrap_scipy
 
@@ -36,24 +37,8 @@ correlate2d = _p["correlate2d"]
 fftconvolve = _p["fftconvolve"]
 
 
-def _complex(x: Any) -> bool:
-    return getattr(getattr(x, "dtype", None), "kind", "") == "c"
-
-
 def _conj(x: Any) -> Any:
-    return np.conj(x) if _complex(x) else x
-
-
-def _real_if(g: Any, x: Any) -> Any:
-    return np.real(g) if _complex(g) and not _complex(x) else g
-
-
-def _unbroadcast(g: Any, x: Any) -> Any:
-    """``g`` summed over the axes along which ``x`` was broadcast (``fftconvolve``'s axes)."""
-    if tuple(g.shape) == tuple(x.shape):
-        return g
-    axes = tuple(i for i, (gs, xs) in enumerate(zip(g.shape, x.shape)) if xs == 1 and gs != 1)
-    return np.sum(g, axis=axes, keepdims=True)
+    return np.conj(x) if is_complex(x) else x
 
 
 def _full_grad(g: Any, a: Any, b: Any, axes: Sequence[int], late: bool) -> Any:
@@ -94,7 +79,7 @@ def _conv_rules(
         mode = opts.get("mode", "full")
         axes = _axes(a, opts.get("axes"))
         gfull = _full_grad(g, a, b, axes, late_same and mode == "same")
-        if late_same and mode == "valid" and _swapped(a, b) and _complex(g):
+        if late_same and mode == "valid" and _swapped(a, b) and is_complex(g):
             gfull = np.conj(gfull)  # SciPy conjugates correlate2d's swapped valid output
         extra = {k: v for k, v in opts.items() if k in ("method", "axes")}
         return gfull, axes, extra
@@ -103,20 +88,20 @@ def _conv_rules(
         opts = options(args, kw)
         gfull, axes, extra = prepare(g, a, b, opts)
         other = _conj(b) if correlation else _flip(b, axes)
-        return _real_if(_unbroadcast(conv(gfull, other, "valid", **extra), a), a)
+        return unbroadcast(conv(gfull, other, "valid", **extra), a)
 
     def rule_b(g: Any, ans: Any, a: Any, b: Any, *args: Any, **kw: Any) -> Any:
         opts = options(args, kw)
         gfull, axes, extra = prepare(g, a, b, opts)
         fill = opts.get("fillvalue", 0) if opts.get("mode", "full") != "valid" else 0
         # beyond the edges a is the constant fill: conv(a, b) = conv(a - fill, b) + fill sum(b)
-        gb = _unbroadcast(conv(gfull, _flip(a - fill if fill else a, axes), "valid", **extra), b)
+        gb = unbroadcast(conv(gfull, _flip(a - fill if fill else a, axes), "valid", **extra), b)
         if correlation:
             gb = _conj(_flip(gb, axes))
         if fill:
             total = np.sum(g) * fill
-            gb = gb + (np.conj(total) if correlation and _complex(total) else total)
-        return _real_if(gb, b)
+            gb = gb + (np.conj(total) if correlation and is_complex(total) else total)
+        return drop_imag(gb, b)
 
     return rule_a, rule_b
 
