@@ -8,6 +8,11 @@ import minpy.numpy as np
 from minpy.array import Array
 
 
+def on_device(v: Any, g: Any) -> Any:
+    """An argument a rule reads (a list, a host array) as an array on ``g``'s device."""
+    return v if isinstance(v, Array) else np.asarray(v, device=g.device)
+
+
 def shape_of(x: Any) -> tuple[int, ...]:
     return tuple(x.shape) if hasattr(x, "shape") else ()
 

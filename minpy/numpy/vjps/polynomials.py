@@ -15,10 +15,10 @@ import math
 from typing import Any
 
 import minpy.numpy as np
-from minpy.array import Array
 from minpy.numpy.vjps._helpers import (
     drop_imag,
     lying_along,
+    on_device,
     raw,
     safe_divide,
     shape_of,
@@ -26,11 +26,6 @@ from minpy.numpy.vjps._helpers import (
     zero,
 )
 from minpy.primitive import defvjp, defvjp_argnum
-
-
-def _on_device(v: Any, g: Any) -> Any:
-    """An argument the rule reads (a list, a host array) as an array on ``g``'s device."""
-    return v if isinstance(v, Array) else np.asarray(v, device=g.device)
 
 
 def _length(v: Any) -> int:
@@ -54,7 +49,7 @@ def _exponents(high: int, low: int, like: Any, g: Any) -> Any:
 
 
 def _polyval_p(g: Any, ans: Any, p: Any, x: Any) -> Any:
-    x = _on_device(x, g)
+    x = on_device(x, g)
     n = p.shape[0]
     # the powers x**(n-1), ..., x, 1 along a new last axis, where p's own axis goes too: p's
     # other axes then line up with the result's from the right, as in the forward pass
@@ -67,7 +62,7 @@ def _polyval_p(g: Any, ans: Any, p: Any, x: Any) -> Any:
 
 
 def _polyval_x(g: Any, ans: Any, p: Any, x: Any) -> Any:
-    p = _on_device(p, g)
+    p = on_device(p, g)
     # the derivative's coefficients: each p[i] times its power, the constant term dropped
     powers = lying_along(_exponents(p.shape[0] - 1, 1, p, g), p.ndim, 0)
     return unbroadcast(g * np.polyval(p[:-1] * powers, x), x)
@@ -107,7 +102,7 @@ defvjp(
 
 def _polymul(argnum: int, g: Any, ans: Any, a1: Any, a2: Any) -> Any:
     x, other = (a1, a2) if argnum == 0 else (a2, a1)
-    other = np.ravel(_on_device(other, g))
+    other = np.ravel(on_device(other, g))
     n, m = _length(x), other.shape[0]
     if n == 0 or m == 0:
         return zero(g, ans, x)
@@ -210,7 +205,7 @@ def _interp_pieces(
 ) -> tuple[Any, Any, Any, Any]:
     """The points interp evaluates, its knots, which entry of fp each knot carries (None: the
     same entry) and, for each point, the index of the segment it falls in (clipped to one)."""
-    x, xp = _on_device(x, g), _on_device(xp, g)
+    x, xp = on_device(x, g), on_device(xp, g)
     src = None
     period = _period(args, kw)
     if period is not None:
@@ -239,7 +234,7 @@ def _as_dtype_of(v: Any, x: Any) -> Any:
 
 
 def _interp_x(g: Any, ans: Any, x: Any, xp: Any, fp: Any, *args: Any, **kw: Any) -> Any:
-    fp = _on_device(fp, g)
+    fp = on_device(fp, g)
     x0 = x
     x, xp, src, seg = _interp_pieces(g, x, xp, args, kw)
     if xp.shape[0] < 2:  # a single knot: interp is constant on either side of it
@@ -276,7 +271,7 @@ def _interp_end(side: int) -> Any:
         bound = args[side]  # (a rule runs only for an argument given positionally)
         if _period(args, kw) is not None:  # NumPy ignores left and right then
             return zero(g, ans, bound)
-        x, xp = _on_device(x, g), _on_device(xp, g)
+        x, xp = on_device(x, g), on_device(xp, g)
         beyond = (x < xp[0]) if side == 0 else (x > xp[-1])
         part = np.reshape(np.sum(np.where(beyond, g, 0)), shape_of(bound))
         return drop_imag(part, bound)

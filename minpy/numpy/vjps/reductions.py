@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import minpy.numpy as np
-from minpy.array import Array
 from minpy.errors import GradientError
 from minpy.numpy.vjps._helpers import (
     axes_of,
@@ -24,6 +23,7 @@ from minpy.numpy.vjps._helpers import (
     is_complex,
     keepdims_shape,
     lying_along,
+    on_device,
     padded_ends,
     raw,
     safe_divide,
@@ -258,7 +258,7 @@ defvjp(np.std, _std, keep="all")
 
 def _average_weights(g: Any, x: Any, axis: Any, weights: Any) -> tuple[Any, Any]:
     """The weights broadcastable against ``x`` (1-D ones lie along the axis) and their sum."""
-    w = weights if isinstance(weights, Array) else np.asarray(weights, device=g.device)
+    w = on_device(weights, g)
     if w.ndim != x.ndim:
         w = lying_along(w, x.ndim, axis % x.ndim)
     return w, np.sum(np.broadcast_to(w, x.shape), axis=axis, keepdims=True)
@@ -407,7 +407,7 @@ def _trapezoid(g: Any, ans: Any, y: Any, x: Any = None, dx: Any = 1.0, axis: int
     if x is None:
         steps = lying_along(np.full(n - 1, dx, dtype=g.dtype, device=g.device), y.ndim, ax)
     else:
-        xs = x if isinstance(x, Array) else np.asarray(x, device=g.device)
+        xs = on_device(x, g)
         steps = np.diff(lying_along(xs, y.ndim, ax) if xs.ndim == 1 else xs, axis=ax)
     # each interval gives half its width to either end: y[k] weighs (d[k-1] + d[k]) / 2
     left, right = padded_ends(steps, ax)
