@@ -84,7 +84,7 @@ def _dot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
 defvjp(np.dot, *_real_for_real(_dot_a, _dot_b), keep="args")
 
 
-def _matmul_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+def _matmul_a(g: Any, a: Any, b: Any) -> Any:
     if a.ndim == 1 and b.ndim == 1:
         return g * b
     if b.ndim == 1:
@@ -94,7 +94,7 @@ def _matmul_a(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
     return unbroadcast(np.matmul(g, swap(b)), a)
 
 
-def _matmul_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
+def _matmul_b(g: Any, a: Any, b: Any) -> Any:
     if a.ndim == 1 and b.ndim == 1:
         return g * a
     if a.ndim == 1:
@@ -102,23 +102,6 @@ def _matmul_b(g: Any, ans: Any, a: Any, b: Any, **kw: Any) -> Any:
     if b.ndim == 1:
         return unbroadcast(np.squeeze(np.matmul(swap(a), np.expand_dims(g, -1)), -1), b)
     return unbroadcast(np.matmul(swap(a), g), b)
-
-
-def _matmul(argnum: int, g: Any, ans: Any, a: Any, b: Any, axes: Any = None, **kw: Any) -> Any:
-    """The rule of ``matmul``; with ``axes=``, the core axes of the operands and of the output
-    are moved last, the rule above applied, and the gradient's core axes moved back."""
-    rule = _matmul_b if argnum else _matmul_a
-    if axes is None:
-        return rule(g, ans, a, b)
-    where = [tuple(x) if isinstance(x, (tuple, list)) else (x,) for x in axes]
-    last = [tuple(range(-len(w), 0)) for w in where]
-    a, b = np.moveaxis(a, where[0], last[0]), np.moveaxis(b, where[1], last[1])
-    if where[2]:  # (a vector times a vector has none)
-        g = np.moveaxis(g, where[2], last[2])
-    return np.moveaxis(rule(g, ans, a, b), last[argnum], where[argnum])
-
-
-defvjp_argnum(np.matmul, _real_for_real_argnum(_matmul), keep="args")
 
 
 def _tensordot_axes(a: Any, b: Any, axes: Any) -> tuple[list[int], list[int]]:
@@ -186,8 +169,8 @@ def _vdot_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
 defvjp(np.vdot, *_real_for_real(_vdot_a, _vdot_b), keep="args")
 
 # --------------------------------------------------------------------------------------------
-# vecdot, matvec, vecmat: generalized ufuncs, whose loop axes broadcast and whose core axes
-# (last by default) are placed by axes=, axis= and keepdims=
+# matmul, vecdot, matvec, vecmat: generalized ufuncs, whose loop axes broadcast and whose core
+# axes (last by default) are placed by axes=, axis= and keepdims=
 
 
 def _core_axes(kw: dict[str, Any], cores: tuple[int, int, int]) -> list[tuple[int, ...]] | None:
@@ -223,6 +206,13 @@ def _gufunc(core: Callable[..., Any], cores: tuple[int, int, int]) -> Callable[.
         return np.moveaxis(core(argnum, g, a, b), last[argnum], where[argnum])
 
     return rule
+
+
+def _matmul(argnum: int, g: Any, a: Any, b: Any) -> Any:
+    return (_matmul_b if argnum else _matmul_a)(g, a, b)
+
+
+defvjp_argnum(np.matmul, _real_for_real_argnum(_gufunc(_matmul, (2, 2, 2))), keep="args")
 
 
 def _vecdot(argnum: int, g: Any, a: Any, b: Any) -> Any:
